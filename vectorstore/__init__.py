@@ -1,0 +1,1 @@
+"""Shared record types, settings, tokenising, embeddings and the two indexes (Chroma, BM25)."""

@@ -1,0 +1,136 @@
+"""A BM25 index over chunks, saved as one JSON file next to the Chroma store."""
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import tempfile
+from collections.abc import Callable, Collection, Sequence
+from pathlib import Path
+
+from vectorstore.records import Chunk, ScoredChunk
+from vectorstore.tokenize import Tokenizer
+
+FORMAT_VERSION = 1
+REBUILD_HINT = "请运行 `zwqa ingest --rebuild` 重建索引"
+
+Allowed = Collection[str] | Callable[[Chunk], bool] | None
+
+
+class IndexCorrupt(RuntimeError):
+    """The saved BM25 index is missing or unreadable; `zwqa ingest --rebuild` makes a new one."""
+
+
+def chunk_to_dict(chunk: Chunk) -> dict:
+    """Return the chunk as a JSON-ready dict (tuples become lists)."""
+    return {f.name: (list(v) if isinstance(v := getattr(chunk, f.name), tuple) else v)
+            for f in dataclasses.fields(Chunk)}
+
+
+def chunk_from_dict(d: dict) -> Chunk:
+    """Return the Chunk stored by chunk_to_dict (lists back to tuples, unknown keys ignored)."""
+    kwargs = {}
+    for f in dataclasses.fields(Chunk):
+        if f.name in d:
+            v = d[f.name]
+            kwargs[f.name] = tuple(v) if isinstance(v, list) else v
+    return Chunk(**kwargs)
+
+
+def _is_allowed(allowed: Allowed) -> Callable[[Chunk], bool]:
+    if allowed is None:
+        return lambda c: True
+    if callable(allowed):
+        return allowed
+    ids = allowed if isinstance(allowed, (set, frozenset, dict)) else set(allowed)
+    return lambda c: c.id in ids
+
+
+class BM25Index:
+    """Okapi BM25 over chunk texts; results carry the full Chunk."""
+
+    def __init__(self, chunks: Sequence[Chunk], tokens: Sequence[list[str]], tokenizer: Tokenizer):
+        from rank_bm25 import BM25Okapi
+
+        if len(chunks) != len(tokens):
+            raise ValueError("chunks and tokens differ in length")
+        self.chunks = list(chunks)
+        self.tokens = [list(t) for t in tokens]
+        self.tokenizer = tokenizer
+        # rank_bm25 divides by the corpus size; an empty index simply finds nothing.
+        self._bm25 = BM25Okapi(self.tokens) if self.chunks else None
+
+    @classmethod
+    def build(cls, chunks: Sequence[Chunk], tokenizer: Tokenizer) -> BM25Index:
+        """Return an index of the chunks, tokenised with tokenizer."""
+        return cls(chunks, [tokenizer.tokens(c.text) for c in chunks], tokenizer)
+
+    def __len__(self) -> int:
+        return len(self.chunks)
+
+    def search(self, query: str, k: int, allowed: Allowed = None) -> list[ScoredChunk]:
+        """Return up to k chunks with a positive BM25 score, best first, bm25_rank 1-based.
+
+        allowed: chunk ids (or a predicate on Chunk) to restrict the results to; ranks count
+        only the allowed chunks."""
+        if self._bm25 is None or k <= 0:
+            return []
+        q = self.tokenizer.tokens(query)
+        if not q:
+            return []
+        scores = self._bm25.get_scores(q)
+        keep = _is_allowed(allowed)
+        order = sorted(range(len(self.chunks)), key=lambda i: (-scores[i], i))
+        out: list[ScoredChunk] = []
+        for i in order:
+            s = float(scores[i])
+            if s <= 0.0:
+                break
+            c = self.chunks[i]
+            if not keep(c):
+                continue
+            out.append(ScoredChunk(chunk=c, score=s, bm25=s, bm25_rank=len(out) + 1))
+            if len(out) >= k:
+                break
+        return out
+
+    def save(self, path: str | Path) -> None:
+        """Write the index to path as JSON, atomically (a reader never sees half a file)."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data = {
+            "version": FORMAT_VERSION,
+            "user_terms": list(self.tokenizer.user_terms),
+            "chunks": [chunk_to_dict(c) for c in self.chunks],
+            "tokens": self.tokens,
+        }
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                json.dump(data, f, ensure_ascii=False)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    @classmethod
+    def load(cls, path: str | Path, tokenizer: Tokenizer | None = None) -> BM25Index:
+        """Return the index saved at path; its tokenizer is rebuilt from the saved user terms
+        unless one is given. Raises IndexCorrupt when the file is missing or unreadable."""
+        path = Path(path)
+        if not path.is_file():
+            raise IndexCorrupt(f"BM25 索引文件不存在：{path}。{REBUILD_HINT}")
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if data.get("version") != FORMAT_VERSION:
+                raise ValueError(f"unknown format version {data.get('version')!r}")
+            chunks = [chunk_from_dict(d) for d in data["chunks"]]
+            tokens = data["tokens"]
+            if len(tokens) != len(chunks) or not all(isinstance(t, list) for t in tokens):
+                raise ValueError("tokens do not match chunks")
+            terms = data.get("user_terms", [])
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
+            raise IndexCorrupt(f"BM25 索引文件已损坏：{path}（{e}）。{REBUILD_HINT}") from e
+        return cls(chunks, tokens, tokenizer or Tokenizer(terms))

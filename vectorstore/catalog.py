@@ -1,0 +1,156 @@
+"""The committed state of an index: which files and speeches it holds, in which collection.
+
+Layout under the index folder:
+    CURRENT               name of the committed generation (written last, atomically)
+    state/<gen>/catalog.json  files → speeches and their chunks (before repeats were merged)
+    state/<gen>/bm25.json     the BM25 index over the kept chunks
+    chroma/               the embedded Chroma store (unless a Chroma server is configured)
+
+A reader only trusts what CURRENT names, so an ingest killed at any point leaves the previous
+generation usable; vectors the killed run added to Chroma are ignored (they are not among the
+committed chunk ids) and cleaned up by the next run.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from vectorstore.bm25 import REBUILD_HINT, IndexCorrupt, chunk_from_dict, chunk_to_dict
+from vectorstore.records import Chunk, SpeechDocument
+
+FORMAT_VERSION = 1
+
+
+@dataclass
+class FileEntry:
+    """One ingested file: its content hash, its speeches and their chunks."""
+
+    path: str  # absolute path
+    sha256: str
+    documents: list[SpeechDocument]
+    chunks: list[Chunk]  # before merging repeats across speeches
+
+
+@dataclass
+class Catalog:
+    """The committed generation of the index."""
+
+    generation: int = 0
+    collection: str = ""
+    signature: dict = field(default_factory=dict)  # settings the chunks and vectors depend on
+    files: dict[str, FileEntry] = field(default_factory=dict)  # key: absolute path
+    ingested_at: str = ""
+
+    def documents(self) -> list[SpeechDocument]:
+        """Return every speech in the index, in file order."""
+        return [d for e in self.files.values() for d in e.documents]
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write text to path so that a reader sees the old or the new file, never half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _doc_to_dict(d: SpeechDocument) -> dict:
+    out = dataclasses.asdict(d)
+    out["truncated_at"] = list(d.truncated_at)
+    return out
+
+
+def _doc_from_dict(d: dict) -> SpeechDocument:
+    return SpeechDocument(**{**d, "truncated_at": tuple(d.get("truncated_at", ()))})
+
+
+def catalog_to_json(cat: Catalog) -> str:
+    """Return the catalog as JSON text."""
+    return json.dumps(
+        {
+            "version": FORMAT_VERSION,
+            "generation": cat.generation,
+            "collection": cat.collection,
+            "signature": cat.signature,
+            "ingested_at": cat.ingested_at,
+            "files": [
+                {
+                    "path": e.path,
+                    "sha256": e.sha256,
+                    "documents": [_doc_to_dict(d) for d in e.documents],
+                    "chunks": [chunk_to_dict(c) for c in e.chunks],
+                }
+                for e in cat.files.values()
+            ],
+        },
+        ensure_ascii=False,
+    )
+
+
+def catalog_from_json(text: str) -> Catalog:
+    """Return the catalog stored by catalog_to_json."""
+    data = json.loads(text)
+    if data.get("version") != FORMAT_VERSION:
+        raise ValueError(f"unknown catalog version {data.get('version')!r}")
+    files = {}
+    for f in data["files"]:
+        files[f["path"]] = FileEntry(
+            path=f["path"],
+            sha256=f["sha256"],
+            documents=[_doc_from_dict(d) for d in f["documents"]],
+            chunks=[chunk_from_dict(c) for c in f["chunks"]],
+        )
+    return Catalog(
+        generation=int(data["generation"]),
+        collection=data["collection"],
+        signature=data.get("signature", {}),
+        files=files,
+        ingested_at=data.get("ingested_at", ""),
+    )
+
+
+def state_dir(index_dir: Path, generation: int) -> Path:
+    """Return the folder of one generation's files."""
+    return index_dir / "state" / str(generation)
+
+
+def current_generation(index_dir: Path) -> int | None:
+    """Return the committed generation, or None when nothing was ever committed."""
+    current = index_dir / "CURRENT"
+    if not current.exists():
+        return None
+    try:
+        return int(current.read_text().strip())
+    except ValueError as e:
+        raise IndexCorrupt(f"索引指针文件已损坏：{current}。{REBUILD_HINT}") from e
+
+
+def load_catalog(index_dir: Path) -> Catalog | None:
+    """Return the committed catalog, None when there is no index yet; IndexCorrupt if unreadable."""
+    gen = current_generation(index_dir)
+    if gen is None:
+        return None
+    path = state_dir(index_dir, gen) / "catalog.json"
+    try:
+        return catalog_from_json(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise IndexCorrupt(f"索引目录文件已损坏：{path}（{e}）。{REBUILD_HINT}") from e
+
+
+def commit(index_dir: Path, cat: Catalog, bm25) -> None:
+    """Write the catalog and BM25 index of cat.generation, then make it the committed one."""
+    folder = state_dir(index_dir, cat.generation)
+    bm25.save(folder / "bm25.json")
+    write_atomic(folder / "catalog.json", catalog_to_json(cat))
+    write_atomic(index_dir / "CURRENT", str(cat.generation))

@@ -1,0 +1,249 @@
+"""Chunks and their embeddings in a Chroma collection (embedded folder or server)."""
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from vectorstore.records import Chunk, ScoredChunk
+
+# HNSW parameters. The corpus is small (1–3k chunks), so search cost is negligible and we buy
+# exactness: with search_ef far above k and a dense graph (M=32), top-10 equals brute-force
+# cosine search on the bundled corpus (tests/vectorstore/test_chroma_store.py checks it).
+HNSW_SPACE = "cosine"
+HNSW_CONSTRUCTION_EF = 200
+HNSW_SEARCH_EF = 256
+HNSW_M = 32
+
+# Chunk fields stored as JSON strings, because Chroma metadata values must be scalars.
+_TUPLE_FIELDS = tuple(f.name for f in dataclasses.fields(Chunk) if "tuple" in str(f.type))
+_UPSERT_BATCH = 64
+
+
+def hnsw_configuration() -> dict:
+    """Return the Chroma collection configuration for our HNSW index."""
+    return {
+        "hnsw": {
+            "space": HNSW_SPACE,
+            "ef_construction": HNSW_CONSTRUCTION_EF,
+            "ef_search": HNSW_SEARCH_EF,
+            "max_neighbors": HNSW_M,
+        }
+    }
+
+
+def _setting(obj: Any, name: str, default: Any = None) -> Any:
+    if obj is None:
+        return default
+    if isinstance(obj, dict):
+        return obj.get(name, default)
+    return getattr(obj, name, default)
+
+
+def chroma_path(settings_or_args: Any) -> Path:
+    """Return the folder of the embedded Chroma store: <index_dir>/chroma."""
+    return Path(_setting(settings_or_args, "index_dir")) / "chroma"
+
+
+def parse_chroma_url(url: str) -> tuple[str, int, bool]:
+    """Return (host, port, ssl) of a Chroma server URL such as http://127.0.0.1:8000."""
+    parsed = urlparse(url if "://" in url else f"http://{url}")
+    try:
+        port = parsed.port
+    except ValueError:
+        port = None
+        parsed = parsed._replace(netloc="")
+    if not parsed.hostname or parsed.scheme not in ("http", "https"):
+        raise ValueError(f"无法解析 Chroma 地址：{url!r}（应形如 http://127.0.0.1:8000）")
+    ssl = parsed.scheme == "https"
+    return parsed.hostname, port or (443 if ssl else 8000), ssl
+
+
+def open_chroma_client(settings_or_args: Any = None, *, path: str | Path | None = None,
+                       url: str | None = None):
+    """Return a Chroma client: an HttpClient when a server URL is set
+    (`chroma_url`, e.g. http://127.0.0.1:8000), else a PersistentClient on
+    `path` or <index_dir>/chroma. Telemetry is off."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    url = url if url is not None else _setting(settings_or_args, "chroma_url", "")
+    if url:
+        host, port, ssl = parse_chroma_url(url)
+        return chromadb.HttpClient(host=host, port=port, ssl=ssl, settings=chroma_settings)
+    if path is None:
+        if _setting(settings_or_args, "index_dir") is None:
+            raise ValueError("需要 index_dir、path 或 chroma_url 之一")
+        path = chroma_path(settings_or_args)
+    Path(path).mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+
+
+def chunk_to_metadata(chunk: Chunk) -> dict:
+    """Return the Chroma metadata of a chunk: every field but text (stored as the document);
+    tuples as JSON strings, None values omitted."""
+    meta: dict[str, Any] = {}
+    for f in dataclasses.fields(Chunk):
+        if f.name == "text":
+            continue
+        value = getattr(chunk, f.name)
+        if value is None:
+            continue
+        if f.name in _TUPLE_FIELDS:
+            value = json.dumps(list(value), ensure_ascii=False)
+        meta[f.name] = value
+    return meta
+
+
+def chunk_from_record(id: str, document: str, metadata: dict | None) -> Chunk:
+    """Return the Chunk stored as one Chroma record (inverse of chunk_to_metadata)."""
+    meta = dict(metadata or {})
+    kwargs: dict[str, Any] = {}
+    for f in dataclasses.fields(Chunk):
+        if f.name == "id":
+            kwargs["id"] = id
+        elif f.name == "text":
+            kwargs["text"] = document or ""
+        elif f.name in meta:
+            value = meta[f.name]
+            if f.name in _TUPLE_FIELDS:
+                value = tuple(json.loads(value)) if isinstance(value, str) else tuple(value)
+            kwargs[f.name] = value
+    return Chunk(**kwargs)
+
+
+def normalise_where(where: dict | None) -> dict | None:
+    """Return a Chroma `where` filter: several plain keys are joined with $and and a list
+    value becomes $in, so callers may write {"doc_id": [a, b], "source": s}."""
+    if not where:
+        return None
+    clauses = []
+    for key, value in where.items():
+        if key.startswith("$"):
+            clauses.append({key: value})
+        elif isinstance(value, (list, tuple, set, frozenset)):
+            clauses.append({key: {"$in": list(value)}})
+        else:
+            clauses.append({key: value})
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+class ChromaStore:
+    """One Chroma collection of chunks; vectors come from our embedder, never Chroma's."""
+
+    def __init__(self, client, collection_name: str, embedder):
+        self.client = client
+        self.collection_name = collection_name
+        self.embedder = embedder
+        self.collection = self._open()
+
+    def _open(self):
+        model_name = getattr(self.embedder, "model_name", "") or ""
+        return self.client.get_or_create_collection(
+            name=self.collection_name,
+            configuration=hnsw_configuration(),
+            metadata={"embed_model": model_name},
+            # None: we always pass vectors; Chroma's default function would download a model.
+            embedding_function=None,
+        )
+
+    def reset(self) -> None:
+        """Drop every record: delete and recreate the collection (for `ingest --rebuild`)."""
+        try:
+            self.client.delete_collection(self.collection_name)
+        except Exception:  # not there yet: nothing to drop
+            pass
+        self.collection = self._open()
+
+    def count(self) -> int:
+        """Return the number of stored chunks."""
+        return self.collection.count()
+
+    def upsert(self, chunks: Sequence[Chunk], embeddings: Sequence[Sequence[float]] | None = None,
+               progress: Callable[[int, int], None] | None = None) -> None:
+        """Store chunks (replacing same ids), embedding them in batches unless vectors are given.
+
+        progress(done, total) is called after each batch."""
+        chunks = list(chunks)
+        if embeddings is not None and len(embeddings) != len(chunks):
+            raise ValueError("embeddings and chunks differ in length")
+        total = len(chunks)
+        for lo in range(0, total, _UPSERT_BATCH):
+            batch = chunks[lo:lo + _UPSERT_BATCH]
+            if embeddings is None:
+                vecs = self.embedder.embed_documents([c.text for c in batch])
+            else:
+                vecs = [list(map(float, v)) for v in embeddings[lo:lo + _UPSERT_BATCH]]
+            self.collection.upsert(
+                ids=[c.id for c in batch],
+                documents=[c.text for c in batch],
+                metadatas=[chunk_to_metadata(c) for c in batch],
+                embeddings=vecs,
+            )
+            if progress:
+                progress(min(lo + _UPSERT_BATCH, total), total)
+
+    def delete_docs(self, doc_ids: Iterable[str]) -> None:
+        """Delete every chunk of the given documents."""
+        doc_ids = list(doc_ids)
+        if doc_ids:
+            self.collection.delete(where={"doc_id": {"$in": doc_ids}})
+
+    def all_chunks(self, page_size: int = 1000) -> list[Chunk]:
+        """Return every stored chunk, sorted by source, doc_id and start."""
+        out: list[Chunk] = []
+        offset = 0
+        while True:
+            got = self.collection.get(include=["documents", "metadatas"], limit=page_size,
+                                      offset=offset)
+            ids = got["ids"]
+            out.extend(chunk_from_record(i, d, m)
+                       for i, d, m in zip(ids, got["documents"], got["metadatas"]))
+            if len(ids) < page_size:
+                break
+            offset += page_size
+        out.sort(key=lambda c: (c.source, c.doc_id, c.start))
+        return out
+
+    def get_embeddings(self, ids: Sequence[str]) -> list[list[float]]:
+        """Return the stored vectors of ids, in the same order; KeyError for an unknown id."""
+        ids = list(ids)
+        if not ids:
+            return []
+        got = self.collection.get(ids=ids, include=["embeddings"])
+        by_id = {i: [float(x) for x in e] for i, e in zip(got["ids"], got["embeddings"])}
+        missing = [i for i in ids if i not in by_id]
+        if missing:
+            raise KeyError(f"not in the store: {missing[:5]}")
+        return [by_id[i] for i in ids]
+
+    def query(self, text: str, k: int, where: dict | None = None) -> list[ScoredChunk]:
+        """Return the k chunks nearest to text, best first: score = dense = cosine similarity,
+        dense_rank 1-based. where: metadata filter (see normalise_where)."""
+        return self.query_vector(self.embedder.embed_query(text), k, where)
+
+    def query_vector(self, vector: Sequence[float], k: int,
+                     where: dict | None = None) -> list[ScoredChunk]:
+        """Return the k chunks nearest to a query vector, as in query()."""
+        n = min(k, self.count())
+        if n <= 0:
+            return []
+        res = self.collection.query(
+            query_embeddings=[list(map(float, vector))],
+            n_results=n,
+            where=normalise_where(where),
+            include=["documents", "metadatas", "distances"],
+        )
+        out = []
+        for rank, (i, d, m, dist) in enumerate(
+            zip(res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0]),
+            start=1,
+        ):
+            sim = 1.0 - float(dist)
+            out.append(ScoredChunk(chunk=chunk_from_record(i, d, m), score=sim, dense=sim,
+                                   dense_rank=rank))
+        return out
