@@ -1,0 +1,34 @@
+"""Builds the heavy parts (embedder, Chroma stores) from one Settings object, for CLI and UI."""
+from __future__ import annotations
+
+from vectorstore.settings import Settings
+
+
+def build_embedder(settings: Settings):
+    """Return the embedder named by settings (m3e-small when none is set); loads lazily."""
+    from vectorstore.embeddings import Embedder
+
+    return Embedder(settings.embed_model or None, batch_size=settings.embed_batch_size)
+
+
+def build_stores(settings: Settings, embedder):
+    """Return the Chroma collections factory: embedded under index_dir, or a server's."""
+    from vectorstore.chroma_store import ChromaStores, open_chroma_client
+
+    client = open_chroma_client(url=settings.chroma_url, path=settings.index_dir / "chroma")
+    return ChromaStores(client, embedder)
+
+
+def ingest_options(settings: Settings, prune: bool = False, rebuild: bool = False):
+    """Return the ingest options the settings imply."""
+    from ingest.pipeline import IngestOptions
+
+    return IngestOptions(
+        index_dir=settings.index_dir,
+        corpus_dir=settings.corpus_dir,
+        collection=settings.collection,
+        chunk_size=settings.chunk_size,
+        chunk_overlap=settings.chunk_overlap,
+        prune=prune,
+        rebuild=rebuild,
+    )
