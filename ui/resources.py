@@ -32,3 +32,26 @@ def ingest_options(settings: Settings, prune: bool = False, rebuild: bool = Fals
         prune=prune,
         rebuild=rebuild,
     )
+
+
+def build_answerer(settings: Settings, embedder, stores, generator=None, rewriter=None, index=None):
+    """Return a qa.answer.Answerer over the committed index (dense + BM25 fused by RRF).
+
+    Raises vectorstore.index.IndexMissing when nothing is indexed yet and
+    vectorstore.bm25.IndexCorrupt when the index cannot be read."""
+    from qa.answer import AnswerSettings, Answerer, CorpusStats
+    from qa.retrieve import BM25Retriever, DenseRetriever, HybridRetriever
+    from vectorstore.index import open_committed_index
+
+    index = index or open_committed_index(settings.index_dir)
+    bm25 = index.bm25
+    store = stores.open(index.catalog.collection)
+    retriever = HybridRetriever(DenseRetriever(store), BM25Retriever(bm25))
+    return Answerer(
+        retriever,
+        bm25.tokenizer,
+        CorpusStats(document_frequency=bm25.document_frequency, size=len(bm25)),
+        generator=generator,
+        rewriter=rewriter,
+        settings=AnswerSettings(k=settings.top_k),
+    )

@@ -68,6 +68,16 @@ class BM25Index:
     def __len__(self) -> int:
         return len(self.chunks)
 
+    def document_frequency(self, token: str) -> int:
+        """Return how many chunks contain the token (0 for a token the corpus never uses)."""
+        if getattr(self, "_df", None) is None:
+            df: dict[str, int] = {}
+            for toks in self.tokens:
+                for t in set(toks):
+                    df[t] = df.get(t, 0) + 1
+            self._df = df
+        return self._df.get(token, 0)
+
     def search(self, query: str, k: int, allowed: Allowed = None) -> list[ScoredChunk]:
         """Return up to k chunks with a positive BM25 score, best first, bm25_rank 1-based.
 

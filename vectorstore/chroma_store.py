@@ -187,6 +187,34 @@ class ChromaStore:
             if progress:
                 progress(min(lo + _UPSERT_BATCH, total), total)
 
+    def ids(self) -> set[str]:
+        """Return the ids of every stored chunk."""
+        out: set[str] = set()
+        offset, page = 0, 5000
+        while True:
+            got = self.collection.get(include=[], limit=page, offset=offset)
+            out.update(got["ids"])
+            if len(got["ids"]) < page:
+                return out
+            offset += page
+
+    def update_metadata(self, chunks: Sequence[Chunk]) -> None:
+        """Rewrite the stored fields of chunks already present, keeping their vectors."""
+        chunks = list(chunks)
+        for lo in range(0, len(chunks), _UPSERT_BATCH):
+            batch = chunks[lo:lo + _UPSERT_BATCH]
+            self.collection.update(
+                ids=[c.id for c in batch],
+                documents=[c.text for c in batch],
+                metadatas=[chunk_to_metadata(c) for c in batch],
+            )
+
+    def delete_ids(self, ids: Iterable[str]) -> None:
+        """Delete the chunks with these ids (unknown ids are ignored)."""
+        ids = list(ids)
+        for lo in range(0, len(ids), 5000):
+            self.collection.delete(ids=ids[lo:lo + 5000])
+
     def delete_docs(self, doc_ids: Iterable[str]) -> None:
         """Delete every chunk of the given documents."""
         doc_ids = list(doc_ids)
@@ -247,3 +275,26 @@ class ChromaStore:
             out.append(ScoredChunk(chunk=chunk_from_record(i, d, m), score=sim, dense=sim,
                                    dense_rank=rank))
         return out
+
+
+class ChromaStores:
+    """Opens, lists and drops the chunk collections of one Chroma client (embedded or server)."""
+
+    def __init__(self, client, embedder):
+        self.client = client
+        self.embedder = embedder
+
+    def open(self, name: str) -> ChromaStore:
+        """Return the store of collection `name`, created if missing."""
+        return ChromaStore(self.client, name, self.embedder)
+
+    def names(self) -> list[str]:
+        """Return the names of every collection of the client."""
+        return [getattr(c, "name", c) for c in self.client.list_collections()]
+
+    def drop(self, name: str) -> None:
+        """Delete collection `name` if it exists."""
+        try:
+            self.client.delete_collection(name)
+        except Exception:  # already gone
+            pass

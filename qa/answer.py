@@ -1,0 +1,304 @@
+"""Answers a question from the indexed speeches, with verified citations: the qa entry point.
+
+    answerer = Answerer(retriever, tokenizer, corpus_stats, generator=None)
+    answer = answerer.answer("321608审批机制是什么？", history=[], mode="extractive")
+    for event in answerer.stream(question, history, mode="llm"): ...
+
+Stages: check the question → rewrite a follow-up → retrieve (hybrid) → decide whether the
+evidence suffices (else refuse) → quote (extractive) or generate (llm) → check citations.
+"""
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from qa.citation_check import MARKER, check_citations
+from qa.evidence import TokenizerLike, pinpoint
+from qa.extractive import select_quotes
+from qa.followup import needs_rewrite, rewrite_rule_based
+from qa.question import clean_question
+from qa.redaction import redacted_figures
+from qa.refusal import EvidenceStrength, RefusalPolicy, evidence_strength
+from qa.retrieve import Filters, Retriever
+from vectorstore.records import Answer, Citation, ScoredChunk
+
+MODES = ("extractive", "llm")
+NOT_FOUND = "资料中未找到"
+REFUSAL_TEXT = f"{NOT_FOUND}：已收录的讲话中没有与这个问题直接相关的内容。下面列出最接近的段落，仅供参考。"
+REDACTED_TEXT = "讲话原文没有给出这个数字：公开文本中该处以“{mark}”代替，无法确认具体数值。原文如下："
+# "请给出原文" and the like ask for the source text itself: quote, do not paraphrase.
+_WANTS_SOURCE = re.compile(r"原文|原话|出处|哪篇|哪一篇|哪个讲话|哪次讲话|摘录")
+# Questions asking for a figure: if the passage blanks that figure out, there is no answer.
+_ASKS_FIGURE = re.compile(
+    r"多少|几[个项家条天年月次名人所类批件倍]|几$|数量|数目|比例|百分之|比率|规模|金额|哪一?年|多长|多久|时限|数字|排名"
+)
+_WORDS = re.compile(r"[0-9A-Za-z\u3400-\u9fff]")
+
+
+class AnswerGenerator(Protocol):
+    """Writes an answer to the question from numbered passages, streamed as text pieces."""
+
+    def stream(self, question: str, passages: Sequence[str]) -> Iterator[str]: ...
+
+
+class QuestionRewriter(Protocol):
+    """Turns a follow-up into a standalone question, given (question, answer) history."""
+
+    def rewrite(self, question: str, history: Sequence[tuple[str, str]]) -> str: ...
+
+
+class RuleBasedRewriter:
+    """The rewriter used without an LLM (qa.followup)."""
+
+    def rewrite(self, question: str, history: Sequence[tuple[str, str]]) -> str:
+        return rewrite_rule_based(question, history)
+
+
+@dataclass(frozen=True)
+class CorpusStats:
+    """Word statistics of the indexed chunks, for the refusal signal."""
+
+    document_frequency: object  # Callable[[str], int]
+    size: int
+
+
+@dataclass
+class AnswerEvent:
+    """One step of a streamed answer: kind is "rewritten", "retrieved", "token" or "done"."""
+
+    kind: str
+    text: str = ""
+    retrieved: list[ScoredChunk] = field(default_factory=list)
+    answer: Answer | None = None
+
+
+@dataclass(frozen=True)
+class AnswerSettings:
+    k: int = 5  # passages an answer may cite
+    retrieve_k: int = 10  # passages returned in Answer.retrieved
+    llm_passages: int = 3  # passages given to the LLM (prompt length = first-token delay)
+    llm_passage_chars: int = 220  # each passage is cut to this window around its best sentence
+    max_quotes: int = 3
+    min_support: float = 0.35  # citation check: share of a claim found in its passage
+
+
+class Answerer:
+    """Answers questions over one index; safe to share between threads (no per-call state)."""
+
+    def __init__(
+        self,
+        retriever: Retriever,
+        tokenizer: TokenizerLike,
+        corpus: CorpusStats,
+        generator: AnswerGenerator | None = None,
+        rewriter: QuestionRewriter | None = None,
+        refusal: RefusalPolicy | None = None,
+        settings: AnswerSettings | None = None,
+    ):
+        self.retriever = retriever
+        self.tokenizer = tokenizer
+        self.corpus = corpus
+        self.generator = generator
+        self.rewriter = rewriter or RuleBasedRewriter()
+        self.refusal = refusal or RefusalPolicy()
+        self.settings = settings or AnswerSettings()
+
+    @property
+    def default_mode(self) -> str:
+        """Return "llm" when a generator is available, else "extractive"."""
+        return "llm" if self.generator is not None else "extractive"
+
+    def answer(
+        self,
+        question: str,
+        history: Sequence[tuple[str, str]] = (),
+        mode: str | None = None,
+        filters: Filters | None = None,
+        k: int | None = None,
+    ) -> Answer:
+        """Return the answer to question (raises qa.question.InvalidQuestion for bad input)."""
+        final = None
+        for event in self.stream(question, history, mode, filters, k):
+            if event.kind == "done":
+                final = event.answer
+        assert final is not None
+        return final
+
+    def stream(
+        self,
+        question: str,
+        history: Sequence[tuple[str, str]] = (),
+        mode: str | None = None,
+        filters: Filters | None = None,
+        k: int | None = None,
+    ) -> Iterator[AnswerEvent]:
+        """Yield the answer as it is made; the last event is "done" with the Answer."""
+        t_start = time.perf_counter()
+        timings: dict[str, float] = {}
+
+        def lap(stage: str, since: float) -> float:
+            now = time.perf_counter()
+            timings[stage] = round((now - since) * 1000, 1)
+            return now
+
+        q = clean_question(question)
+        mode = mode or self.default_mode
+        if mode not in MODES:
+            raise ValueError(f"未知的回答方式：{mode}（可选 {', '.join(MODES)}）")
+        if mode == "llm" and self.generator is None:
+            raise ValueError("没有可用的大模型：请安装本地模型或设置 ZWQA_LLM_BASE_URL，或改用原文摘录模式")
+        k = max(1, k or self.settings.k)
+        t = time.perf_counter()
+
+        rewritten = None
+        if history and needs_rewrite(q, history):
+            rewritten = self.rewriter.rewrite(q, history).strip() or None
+            if rewritten == q:
+                rewritten = None
+            if rewritten:
+                yield AnswerEvent("rewritten", text=rewritten)
+        t = lap("rewrite", t)
+        search_q = rewritten or q
+
+        retrieved = self.retriever.retrieve(search_q, max(k, self.settings.retrieve_k), filters)
+        t = lap("retrieve", t)
+        yield AnswerEvent("retrieved", retrieved=list(retrieved))
+        hits = retrieved[:k]
+
+        answer = Answer(question=q, text="", rewritten=rewritten, retrieved=list(retrieved),
+                        timings_ms=timings, mode=mode)
+        strength = evidence_strength(search_q, hits, self.tokenizer,
+                                     self.corpus.document_frequency, self.corpus.size)
+        if not hits or self.refusal.refuses(strength):
+            answer.refused = True
+            answer.text = REFUSAL_TEXT
+            answer.notes.append(f"证据不足（覆盖 {strength.coverage:.2f}，相似度 {strength.dense:.2f}）")
+            yield AnswerEvent("token", text=answer.text)
+        elif (redacted := self._redacted_quote(search_q, hits)) is not None:
+            yield from self._redacted(answer, hits, *redacted)
+        elif mode == "extractive" or _WANTS_SOURCE.search(q):
+            answer.mode = "extractive"
+            self._extractive(answer, search_q, hits)
+            yield AnswerEvent("token", text=answer.text)
+        else:
+            yield from self._generate(answer, search_q, hits, strength)
+        lap("answer", t)
+        timings["total"] = round((time.perf_counter() - t_start) * 1000, 1)
+        yield AnswerEvent("done", answer=answer)
+
+    # -- answer kinds -------------------------------------------------------------------------
+
+    def _extractive(self, answer: Answer, question: str, hits: Sequence[ScoredChunk]) -> None:
+        quotes = select_quotes(question, hits, self.tokenizer, self.settings.max_quotes)
+        if not quotes:  # nothing pinpointed: quote the opening sentence of the best passage
+            text = hits[0].chunk.text
+            end = next((i + 1 for i, ch in enumerate(text) if ch in "。！？；"), len(text))
+            quotes_by_hit = {0: [(0, end)]}
+        else:
+            quotes_by_hit: dict[int, list[tuple[int, int]]] = {}
+            for qt in quotes:
+                quotes_by_hit.setdefault(qt.hit, []).append((qt.start, qt.end))
+        lines = []
+        for n, (hit_i, spans) in enumerate(quotes_by_hit.items(), start=1):
+            chunk = hits[hit_i].chunk
+            answer.citations.append(Citation(n=n, chunk=chunk, highlights=tuple(spans)))
+            quoted = "……".join(chunk.text[a:b].strip() for a, b in spans)
+            lines.append(f"“{quoted}”[{n}]")
+        answer.text = "讲话原文中的相关表述：\n" + "\n".join(lines)
+
+    def _redacted_quote(self, question: str, hits: Sequence[ScoredChunk]):
+        """Return (hit index, sentence span, placeholder) when the question asks for a figure
+        that the best-matching sentence blanks out, else None."""
+        if not _ASKS_FIGURE.search(question):
+            return None
+        quotes = select_quotes(question, hits, self.tokenizer, max_quotes=1)
+        if not quotes:
+            return None
+        qt = quotes[0]
+        sentence = hits[qt.hit].chunk.text[qt.start:qt.end]
+        marks = redacted_figures(sentence)
+        if not marks:
+            return None
+        a, b = marks[0]
+        return qt.hit, (qt.start, qt.end), sentence[a:b]
+
+    def _redacted(self, answer: Answer, hits, hit_i: int, span: tuple[int, int], mark: str):
+        chunk = hits[hit_i].chunk
+        answer.refused = True
+        answer.mode = "extractive"
+        answer.citations.append(Citation(n=1, chunk=chunk, highlights=(span,)))
+        answer.text = REDACTED_TEXT.format(mark=mark) + f"\n“{chunk.text[span[0]:span[1]].strip()}”[1]"
+        answer.notes.append("原文隐去了所问的数字")
+        yield AnswerEvent("token", text=answer.text)
+
+    def _generate(self, answer: Answer, question: str, hits: Sequence[ScoredChunk],
+                  strength: EvidenceStrength):
+        chunks = [h.chunk for h in hits[: self.settings.llm_passages]]
+        passages = [self._passage_window(question, c.text) for c in chunks]
+        t = time.perf_counter()
+        pieces: list[str] = []
+        for piece in self.generator.stream(question, passages):
+            if not pieces and piece:
+                answer.timings_ms["first_token"] = round((time.perf_counter() - t) * 1000, 1)
+            pieces.append(piece)
+            yield AnswerEvent("token", text=piece)
+        answer.timings_ms["generate"] = round((time.perf_counter() - t) * 1000, 1)
+        raw = "".join(pieces).strip()
+
+        if NOT_FOUND in raw and not MARKER.search(raw):
+            answer.refused = True
+            answer.text = REFUSAL_TEXT
+            return
+        checked = check_citations(raw, passages, self.tokenizer, self.settings.min_support)
+        text = checked.text
+        if checked.removed:
+            answer.notes.extend(reason for _, reason in checked.removed)
+        if not checked.used:
+            # Nothing the model wrote could be traced to a passage: quote the source instead.
+            self._extractive(answer, question, hits)
+            answer.mode = "llm"
+            answer.notes.append("模型的回答无法在来源中核实，已改为给出原文摘录")
+            return
+        for n in checked.used:
+            chunk = chunks[n - 1]
+            claims = _claims_citing(text, n)
+            highlights = pinpoint(claims or question, chunk.text, self.tokenizer) or pinpoint(
+                question, chunk.text, self.tokenizer)
+            answer.citations.append(Citation(n=n, chunk=chunk, highlights=highlights))
+        answer.citations.sort(key=lambda c: c.n)
+        if checked.removed:
+            text += f"\n（已删除 {len(checked.removed)} 处无法在来源中核实的引用）"
+        answer.text = text
+
+    def _passage_window(self, question: str, text: str) -> str:
+        """Return the passage cut to a window around its best-matching sentence."""
+        limit = self.settings.llm_passage_chars
+        if len(text) <= limit:
+            return text
+        spans = pinpoint(question, text, self.tokenizer, max_sentences=1)
+        centre = (spans[0][0] + spans[0][1]) // 2 if spans else 0
+        start = max(0, min(centre - limit // 2, len(text) - limit))
+        # Start and end on sentence boundaries when one is near, so no clause is cut in half.
+        for i in range(start, max(0, start - 60), -1):
+            if i == 0 or text[i - 1] in "。！？；\n":
+                start = i
+                break
+        end = min(len(text), start + limit)
+        for j in range(end, max(start, end - 60), -1):
+            if text[j - 1] in "。！？；\n":
+                end = j
+                break
+        return text[start:end]
+
+
+def _claims_citing(text: str, n: int) -> str:
+    """Return the sentences of text that end with a marker naming passage n, joined."""
+    out = []
+    for m in MARKER.finditer(text):
+        if n in (int(x) for x in re.findall(r"\d+", m.group(2))):
+            sentence_start = max(text.rfind(c, 0, m.start()) for c in "。！？；\n") + 1
+            out.append(MARKER.sub("", text[sentence_start:m.start()]))
+    return "".join(s for s in out if _WORDS.search(s))
