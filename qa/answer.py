@@ -1,6 +1,6 @@
 """Answers a question from the indexed speeches, with verified citations: the qa entry point.
 
-    answerer = Answerer(retriever, tokenizer, corpus_stats, generator=None)
+    answerer = Answerer(retriever, tokenizer, weights_for, generator=None)
     answer = answerer.answer("321608审批机制是什么？", history=[], mode="extractive")
     for event in answerer.stream(question, history, mode="llm"): ...
 
@@ -11,30 +11,29 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from qa.citation_check import MARKER, check_citations
-from qa.evidence import TokenizerLike, pinpoint
+from qa.evidence import TokenizerLike, _fold, pinpoint
 from qa.extractive import select_quotes
 from qa.followup import needs_rewrite, rewrite_rule_based
-from qa.question import clean_question
-from qa.redaction import redacted_figures
+from qa.question import asks_for_figure, clean_question
+from qa.redaction import is_year_placeholder, redacted_figures, stands_for_number
+from vectorstore.sentences import sentence_spans
 from qa.refusal import EvidenceStrength, RefusalPolicy, evidence_strength
+from qa.rerank import TermWeights, best_window
 from qa.retrieve import Filters, Retriever
 from vectorstore.records import Answer, Citation, ScoredChunk
 
 MODES = ("extractive", "llm")
 NOT_FOUND = "资料中未找到"
 REFUSAL_TEXT = f"{NOT_FOUND}：已收录的讲话中没有与这个问题直接相关的内容。下面列出最接近的段落，仅供参考。"
-REDACTED_TEXT = "讲话原文没有给出这个数字：公开文本中该处以“{mark}”代替，无法确认具体数值。原文如下："
+REDACTED_TEXT = "讲话原文没有给出这个数字：公开文本中该处{mark}，无法确认具体数值。原文如下："
 # "请给出原文" and the like ask for the source text itself: quote, do not paraphrase.
 _WANTS_SOURCE = re.compile(r"原文|原话|出处|哪篇|哪一篇|哪个讲话|哪次讲话|摘录")
-# Questions asking for a figure: if the passage blanks that figure out, there is no answer.
-_ASKS_FIGURE = re.compile(
-    r"多少|几[个项家条天年月次名人所类批件倍]|几$|数量|数目|比例|百分之|比率|规模|金额|哪一?年|多长|多久|时限|数字|排名"
-)
+_STATED_FIGURE = re.compile(r"[0-9０-９]+\s*[%％个项件名家次条天年月日人户元倍万亿所批]|百分之")
 _WORDS = re.compile(r"[0-9A-Za-z\u3400-\u9fff]")
 
 
@@ -55,14 +54,6 @@ class RuleBasedRewriter:
 
     def rewrite(self, question: str, history: Sequence[tuple[str, str]]) -> str:
         return rewrite_rule_based(question, history)
-
-
-@dataclass(frozen=True)
-class CorpusStats:
-    """Word statistics of the indexed chunks, for the refusal signal."""
-
-    document_frequency: object  # Callable[[str], int]
-    size: int
 
 
 @dataclass
@@ -92,19 +83,21 @@ class Answerer:
         self,
         retriever: Retriever,
         tokenizer: TokenizerLike,
-        corpus: CorpusStats,
+        weights_for: Callable[[str], TermWeights],
         generator: AnswerGenerator | None = None,
         rewriter: QuestionRewriter | None = None,
         refusal: RefusalPolicy | None = None,
         settings: AnswerSettings | None = None,
+        speech_text: Callable[[str], str] | None = None,
     ):
         self.retriever = retriever
         self.tokenizer = tokenizer
-        self.corpus = corpus
+        self.weights_for = weights_for  # question -> IDF weights of its words (qa.rerank)
         self.generator = generator
         self.rewriter = rewriter or RuleBasedRewriter()
         self.refusal = refusal or RefusalPolicy()
         self.settings = settings or AnswerSettings()
+        self.speech_text = speech_text  # doc_id -> the speech's full text
 
     @property
     def default_mode(self) -> str:
@@ -170,12 +163,15 @@ class Answerer:
 
         answer = Answer(question=q, text="", rewritten=rewritten, retrieved=list(retrieved),
                         timings_ms=timings, mode=mode)
-        strength = evidence_strength(search_q, hits, self.tokenizer,
-                                     self.corpus.document_frequency, self.corpus.size)
-        if not hits or self.refusal.refuses(strength):
+        weights = self.weights_for(search_q)
+        strength = evidence_strength(weights, hits)
+        windows = [best_window(weights, h.chunk.text)[1] for h in hits[:3]]
+        why_not = "没有检索到任何段落" if not hits else self.refusal.reason(
+            search_q, strength, windows, self._speeches_of(hits[:3]))
+        if why_not:
             answer.refused = True
             answer.text = REFUSAL_TEXT
-            answer.notes.append(f"证据不足（覆盖 {strength.coverage:.2f}，相似度 {strength.dense:.2f}）")
+            answer.notes.append(why_not)
             yield AnswerEvent("token", text=answer.text)
         elif (redacted := self._redacted_quote(search_q, hits)) is not None:
             yield from self._redacted(answer, hits, *redacted)
@@ -188,6 +184,13 @@ class Answerer:
         lap("answer", t)
         timings["total"] = round((time.perf_counter() - t_start) * 1000, 1)
         yield AnswerEvent("done", answer=answer)
+
+    def _speeches_of(self, hits: Sequence[ScoredChunk]) -> str | None:
+        """Return the full text of every speech the hits belong to, or None if unknown."""
+        if self.speech_text is None:
+            return None
+        doc_ids = dict.fromkeys(d for h in hits for d in (h.chunk.doc_id, *h.chunk.also_in_ids))
+        return "\n".join(self.speech_text(d) for d in doc_ids)
 
     # -- answer kinds -------------------------------------------------------------------------
 
@@ -211,26 +214,41 @@ class Answerer:
 
     def _redacted_quote(self, question: str, hits: Sequence[ScoredChunk]):
         """Return (hit index, sentence span, placeholder) when the question asks for a figure
-        that the best-matching sentence blanks out, else None."""
-        if not _ASKS_FIGURE.search(question):
+        and the sentence that answers it blanks that figure out ("X个", "**项", "党支部个，";
+        "20xx年" only for a question about a year), else None.
+
+        The answering sentence is the one of the top passages covering most of the question
+        (IDF-weighted, qa.rerank), ties going to the better-ranked passage."""
+        if not asks_for_figure(question):
             return None
-        quotes = select_quotes(question, hits, self.tokenizer, max_quotes=1)
-        if not quotes:
+        asks_year = bool(re.search(r"哪一?年|年份|什么时候", question))
+        weights = self.weights_for(question)
+        best = None
+        for i, hit in enumerate(hits[:3]):
+            text = hit.chunk.text
+            for a, b in sentence_spans(text):
+                score = weights.coverage(_fold(text[a:b])) - 0.02 * i
+                if best is None or score > best[0]:
+                    best = (score, i, a, b)
+        if best is None:
             return None
-        qt = quotes[0]
-        sentence = hits[qt.hit].chunk.text[qt.start:qt.end]
-        marks = redacted_figures(sentence)
-        if not marks:
-            return None
-        a, b = marks[0]
-        return qt.hit, (qt.start, qt.end), sentence[a:b]
+        _, i, start, end = best
+        sentence = hits[i].chunk.text[start:end]
+        for a, b in redacted_figures(sentence):
+            if not stands_for_number(sentence, a, b):
+                continue
+            if is_year_placeholder(sentence[a:b]) and not asks_year:
+                continue
+            return i, (start, end), _shown_mark(sentence[a:b])
+        return None
 
     def _redacted(self, answer: Answer, hits, hit_i: int, span: tuple[int, int], mark: str):
         chunk = hits[hit_i].chunk
         answer.refused = True
         answer.mode = "extractive"
         answer.citations.append(Citation(n=1, chunk=chunk, highlights=(span,)))
-        answer.text = REDACTED_TEXT.format(mark=mark) + f"\n“{chunk.text[span[0]:span[1]].strip()}”[1]"
+        how = f"以“{mark}”代替" if mark else "留空"
+        answer.text = REDACTED_TEXT.format(mark=how) + f"\n“{chunk.text[span[0]:span[1]].strip()}”[1]"
         answer.notes.append("原文隐去了所问的数字")
         yield AnswerEvent("token", text=answer.text)
 
@@ -292,6 +310,11 @@ class Answerer:
                 end = j
                 break
         return text[start:end]
+
+
+def _shown_mark(mark: str) -> str:
+    """Return the placeholder as the answer names it; "" for a figure simply left out."""
+    return mark if any(ch in mark for ch in "xXｘＸ×╳✕*＊_＿") else ""
 
 
 def _claims_citing(text: str, n: int) -> str:

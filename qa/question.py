@@ -34,3 +34,28 @@ def clean_question(text: str | None) -> str:
     if not _HAS_WORD.search(q):
         raise InvalidQuestion("问题里没有可以检索的文字，请用中文描述想了解的内容。")
     return q
+
+
+# How a question asks, as opposed to what it asks about: "哪篇讲话提到…？请给出原文",
+# "…是什么？". Keyword search and the evidence checks look at what is left.
+_ASKING = re.compile(
+    r"哪一?篇讲话|哪一?篇|哪次讲话|哪个讲话|讲话中?|提到了?|讲到了?|谈到了?|讲了|说了|"
+    r"请给出原文|给出原文|请给出出处|原文|出处|是什么意思|是什么|是指什么|指什么|是怎样的|"
+    r"有哪些|有什么|包括哪些|包括什么|包含哪些|怎么样|怎么做|如何|为什么|为何|请问|吗|呢"
+)
+
+
+def topic_words(question: str) -> str:
+    """Return the question without its asking phrases: the part a passage must contain."""
+    return re.sub(r"\s+", " ", _ASKING.sub(" ", question)).strip() or question
+
+
+# Questions asking for a figure: "多少", "几个", "多久", "比例"…
+_ASKS_FIGURE = re.compile(
+    r"多少|几[个项家条天年月次名人所类批件倍大]|几$|数量|数目|比例|百分之|比率|金额|哪一?年|多长|多久|时限是|数字|排名第几"
+)
+
+
+def asks_for_figure(question: str) -> bool:
+    """Return True if the question asks for a number, an amount, a date or a duration."""
+    return bool(_ASKS_FIGURE.search(question))

@@ -1,18 +1,19 @@
 """Decides whether the retrieved passages say enough to answer, or the answer must be a refusal.
 
 The top dense similarity alone barely separates unanswerable questions from answerable ones on
-this kind of corpus: every speech talks about 政务服务, so everything is "similar". What does
-separate them is whether the question's rare words occur in the best passages at all. The
-signal is therefore the IDF-weighted share of the question's content words found in the best
-passage (`coverage`), combined with the dense similarity of the best passages.
+this corpus: every speech talks about 政务服务, so everything looks "similar". What separates
+them is whether the question's rare words occur together in one place of the best passages.
+The signal is therefore the best sentence-window coverage (qa.rerank) of the top passages,
+blended with their best dense similarity.
 """
 from __future__ import annotations
 
-import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from qa.evidence import TokenizerLike, _fold, content_tokens
+from qa.question import asks_for_figure
+from qa.rerank import TermWeights, best_window, best_window_coverage
 from vectorstore.records import ScoredChunk
 
 
@@ -20,52 +21,72 @@ from vectorstore.records import ScoredChunk
 class EvidenceStrength:
     """How well the best retrieved passages cover the question."""
 
-    coverage: float  # IDF-weighted share of question words found in the best passage, 0..1
-    dense: float  # best cosine similarity among the passages, 0..1 (0 when unknown)
+    coverage: float  # best IDF-weighted share of the question in two adjacent sentences, 0..1
+    dense: float  # best cosine similarity among the passages (0 when unknown), for the notes
     best: int  # index of the passage that gave `coverage`
 
-    def score(self, dense_weight: float = 0.5) -> float:
-        """Return one number in [0, 1]: coverage blended with dense similarity."""
-        return (1 - dense_weight) * self.coverage + dense_weight * self.dense
 
-
-def evidence_strength(
-    question: str,
-    hits: Sequence[ScoredChunk],
-    tokenizer: TokenizerLike,
-    document_frequency: Callable[[str], int],
-    corpus_size: int,
-    top: int = 3,
-) -> EvidenceStrength:
-    """Return the evidence strength of the top passages for the question.
-
-    Each question word weighs its IDF over the indexed chunks, so "政务服务" (in hundreds of
-    chunks) counts little and a word the corpus never uses counts most; coverage is the best
-    share over the top passages."""
-    words = content_tokens(question, tokenizer)
-    n = max(corpus_size, 1)
-    weights = {w: math.log(1.0 + n / (1 + document_frequency(w))) for w in words}
-    total = sum(weights.values())
+def evidence_strength(weights: TermWeights, hits: Sequence[ScoredChunk], top: int = 3) -> EvidenceStrength:
+    """Return the evidence strength of the top passages for a question's term weights."""
     best_cov, best_i = 0.0, 0
     for i, hit in enumerate(hits[:top]):
-        text = _fold(hit.chunk.text)
-        cov = sum(wt for w, wt in weights.items() if w in text) / total if total else 0.0
+        cov = best_window_coverage(weights, hit.chunk.text)
         if cov > best_cov:
             best_cov, best_i = cov, i
     dense = max((h.dense for h in hits[:top] if h.dense is not None), default=0.0)
     return EvidenceStrength(coverage=best_cov, dense=float(dense), best=best_i)
 
 
+# A figure in a passage: digits, a Chinese number with a unit, a percentage, or a blanked figure.
+_FIGURE = re.compile(
+    r"[0-9０-９]|[一二两三四五六七八九十百千万]+[个项件家条天年月日次名人所类批倍元亿%％小分]|百分之|成以上"
+    r"|[XxＸｘ×]"
+)
+
+
+def place_names(question: str) -> list[str]:
+    """Return the names of provinces, cities, counties and districts in the question
+    ("上海市", "深圳市"), as jieba tags them."""
+    import jieba.posseg
+
+    return [w for w, flag in jieba.posseg.lcut(question)
+            if flag == "ns" and len(w) >= 3 and w[-1] in "省市县区州"]
+
+
 @dataclass(frozen=True)
 class RefusalPolicy:
-    """Refuse when the blended evidence score is below the threshold.
+    """Decides to refuse when the passages cannot hold the answer. Three checks, in order:
 
-    Defaults are calibrated on the unanswerable questions of data/eval/dev.jsonl
-    (`zwqa eval --calibrate`)."""
+    1. the question names a place that the speeches of the best passages never mention
+       ("上海市…") — those speeches are about other places, whatever the passages' wording;
+    2. the best passages cover too little of the question (coverage < min_coverage);
+    3. the question asks for a figure ("多少", "几个", "多久") and none of the best sentence
+       windows holds a figure at all.
 
-    threshold: float = 0.45
-    dense_weight: float = 0.3
+    Check 2 alone cannot tell a question worded unlike the source from one the corpus does not
+    answer (they score alike), so its threshold is kept low and checks 1 and 3 catch the rest.
+    min_coverage is calibrated on data/eval/dev.jsonl (`zwqa eval … --json` reports both rates).
+    """
 
-    def refuses(self, strength: EvidenceStrength) -> bool:
-        """Return True if the evidence is too weak to answer from."""
-        return strength.score(self.dense_weight) < self.threshold
+    min_coverage: float = 0.2
+
+    def reason(
+        self,
+        question: str,
+        strength: EvidenceStrength,
+        best_windows: Sequence[str],
+        speeches_text: str | None = None,
+    ) -> str | None:
+        """Return why the question must be refused (Chinese, for Answer.notes), or None.
+
+        speeches_text: the full text of the speeches the best passages come from."""
+        if speeches_text is not None:
+            for place in place_names(question):
+                # "怀化市" counts as mentioned when the speech says "怀化日报".
+                if place[:-1] not in speeches_text:
+                    return f"讲话中没有提到“{place}”"
+        if strength.coverage < self.min_coverage:
+            return f"最接近的段落只覆盖了问题的 {strength.coverage:.0%}"
+        if asks_for_figure(question) and not any(_FIGURE.search(w) for w in best_windows):
+            return "问的是具体数字，但最接近的段落里没有数字"
+        return None

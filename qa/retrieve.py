@@ -98,14 +98,17 @@ class DenseRetriever:
 class BM25Retriever:
     """Retriever over a BM25 index; filters are passed down as a chunk predicate."""
 
-    def __init__(self, index: BM25Index):
+    def __init__(self, index: BM25Index, prepare: Callable[[str], str] | None = None):
         self.index = index
+        self.prepare = prepare  # e.g. strip the asking phrases before searching
 
     def retrieve(self, query: str, k: int, filters: Filters | None = None) -> list[ScoredChunk]:
         """Return up to k chunks by BM25 score, with bm25 and bm25_rank set."""
         if k <= 0:
             return []
         allowed = filters.matches if filters is not None and filters.active else None
+        if self.prepare is not None:
+            query = self.prepare(query)
         hits = self.index.search(query, k, allowed=allowed)
         if allowed is not None:
             hits = [h for h in hits if allowed(h.chunk)]
@@ -116,9 +119,10 @@ class BM25Retriever:
 
 
 class HybridRetriever:
-    """Retriever fusing a dense and a BM25 retriever with RRF, repeats collapsed.
+    """Retriever fusing dense, BM25 and (optionally) character-pair BM25 results with RRF,
+    repeats collapsed.
 
-    Either side may be None (e.g. BM25 only while no embedding model is available).
+    Any side may be None (e.g. BM25 only while no embedding model is available).
     """
 
     def __init__(
@@ -127,12 +131,14 @@ class HybridRetriever:
         bm25: Retriever | None,
         candidates: int = 30,
         rrf_k: int = 60,
-        weights: tuple[float, float] = (1.0, 1.0),
+        weights: tuple[float, ...] = (1.0, 1.0, 1.0),
+        pairs: Retriever | None = None,
     ):
-        if dense is None and bm25 is None:
+        if dense is None and bm25 is None and pairs is None:
             raise ValueError("HybridRetriever needs at least one retriever")
         self.dense = dense
         self.bm25 = bm25
+        self.pairs = pairs
         self.candidates = candidates
         self.rrf_k = rrf_k
         self.weights = weights
@@ -144,7 +150,8 @@ class HybridRetriever:
         n = max(self.candidates, k)
         lists: list[list[ScoredChunk]] = []
         weights: list[float] = []
-        for retriever, weight in ((self.dense, self.weights[0]), (self.bm25, self.weights[1])):
+        sides = (self.dense, self.bm25, self.pairs)
+        for retriever, weight in zip(sides, (*self.weights, 1.0, 1.0, 1.0)):
             if retriever is None:
                 continue
             hits = retriever.retrieve(query, n, filters)

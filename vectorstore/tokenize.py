@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import unicodedata
 from collections.abc import Iterable
@@ -15,6 +16,9 @@ STOPWORDS = frozenset(
     所以 但 但是 如果 可以 没有 不 也是 就是 同志 同志们
     """.split()
 )
+
+
+_WORD_RUN = re.compile(r"[0-9a-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 
 
 def _normalise(text: str) -> str:
@@ -62,6 +66,29 @@ class Tokenizer:
             tok = tok.strip()
             if tok and _is_word(tok) and tok not in self.stopwords:
                 out.append(tok)
+        return out
+
+    def __call__(self, text: str) -> list[str]:
+        return self.tokens(text)
+
+
+class CharBigramTokenizer:
+    """Splits text into overlapping character pairs of each run of letters, digits and ideographs.
+
+    Keyword search over character pairs still matches when a question and a passage segment
+    differently ("开办企业" / "企业开办" share "企业"; "窗口人员" / "窗口工作人员" share three
+    pairs), which jieba words miss. A run of one character is kept whole."""
+
+    user_terms: list[str] = []
+
+    def tokens(self, text: str) -> list[str]:
+        """Return the character bigrams of text, NFKC-folded and lower-cased, in order."""
+        out: list[str] = []
+        for run in _WORD_RUN.findall(_normalise(text)):
+            if len(run) == 1:
+                out.append(run)
+            else:
+                out.extend(run[i : i + 2] for i in range(len(run) - 1))
         return out
 
     def __call__(self, text: str) -> list[str]:
