@@ -89,6 +89,7 @@ class Answerer:
         refusal: RefusalPolicy | None = None,
         settings: AnswerSettings | None = None,
         speech_text: Callable[[str], str] | None = None,
+        corpus_has: Callable[[str], bool] | None = None,
     ):
         self.retriever = retriever
         self.tokenizer = tokenizer
@@ -98,6 +99,7 @@ class Answerer:
         self.refusal = refusal or RefusalPolicy()
         self.settings = settings or AnswerSettings()
         self.speech_text = speech_text  # doc_id -> the speech's full text
+        self.corpus_has = corpus_has  # does any indexed speech contain this word?
 
     @property
     def default_mode(self) -> str:
@@ -167,7 +169,7 @@ class Answerer:
         strength = evidence_strength(weights, hits)
         windows = [best_window(weights, h.chunk.text)[1] for h in hits[:3]]
         why_not = "没有检索到任何段落" if not hits else self.refusal.reason(
-            search_q, strength, windows, self._speeches_of(hits[:3]))
+            search_q, strength, windows, self._speeches_of(hits[:3]), self.corpus_has)
         if why_not:
             answer.refused = True
             answer.text = REFUSAL_TEXT

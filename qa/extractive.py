@@ -24,7 +24,7 @@ def select_quotes(
     tokenizer: TokenizerLike,
     max_quotes: int = 3,
     top: int = 3,
-    keep_ratio: float = 0.6,
+    keep_ratio: float = 0.85,
 ) -> list[Quote]:
     """Return up to max_quotes sentences from the top passages, best passage first.
 

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from qa.question import asks_for_figure
+from qa.question import asks_for_figure, topic_words
 from qa.rerank import TermWeights, best_window, best_window_coverage
 from vectorstore.records import ScoredChunk
 
@@ -44,6 +44,16 @@ _FIGURE = re.compile(
 )
 
 
+_NOUN_FLAGS = frozenset({"n", "nz", "nt", "nr", "ns", "nrt", "vn", "eng", "j"})
+
+
+def nouns(question: str) -> list[str]:
+    """Return the nouns (two characters or more) jieba tags in the question."""
+    import jieba.posseg
+
+    return [w for w, flag in jieba.posseg.lcut(question) if flag in _NOUN_FLAGS and len(w) >= 2]
+
+
 def place_names(question: str) -> list[str]:
     """Return the names of provinces, cities, counties and districts in the question
     ("上海市", "深圳市"), as jieba tags them."""
@@ -59,7 +69,9 @@ class RefusalPolicy:
 
     1. the question names a place that the speeches of the best passages never mention
        ("上海市…") — those speeches are about other places, whatever the passages' wording;
-    2. the best passages cover too little of the question (coverage < min_coverage);
+    2. the best passages cover too little of the question (coverage < min_coverage), or
+       little (< min_coverage_unknown_noun) while the question names a thing no indexed
+       speech mentions at all ("居住证", "电话号码");
     3. the question asks for a figure ("多少", "几个", "多久") and none of the best sentence
        windows holds a figure at all.
 
@@ -68,7 +80,9 @@ class RefusalPolicy:
     min_coverage is calibrated on data/eval/dev.jsonl (`zwqa eval … --json` reports both rates).
     """
 
-    min_coverage: float = 0.2
+    min_coverage: float = 0.15
+    # With a noun the speeches never use ("居住证", "电话号码"), weak coverage already refuses.
+    min_coverage_unknown_noun: float = 0.35
 
     def reason(
         self,
@@ -76,10 +90,12 @@ class RefusalPolicy:
         strength: EvidenceStrength,
         best_windows: Sequence[str],
         speeches_text: str | None = None,
+        corpus_has: Callable[[str], bool] | None = None,
     ) -> str | None:
         """Return why the question must be refused (Chinese, for Answer.notes), or None.
 
-        speeches_text: the full text of the speeches the best passages come from."""
+        speeches_text: the full text of the speeches the best passages come from;
+        corpus_has: whether any indexed speech contains a word."""
         if speeches_text is not None:
             for place in place_names(question):
                 # "怀化市" counts as mentioned when the speech says "怀化日报".
@@ -87,6 +103,12 @@ class RefusalPolicy:
                     return f"讲话中没有提到“{place}”"
         if strength.coverage < self.min_coverage:
             return f"最接近的段落只覆盖了问题的 {strength.coverage:.0%}"
+        if corpus_has is not None and strength.coverage < self.min_coverage_unknown_noun:
+            # A place counts as known by its stem ("怀化市" / "怀化日报").
+            unknown = [n for n in nouns(topic_words(question))
+                       if not corpus_has(n[:-1] if n in place_names(question) else n)]
+            if unknown:
+                return f"讲话中没有提到“{unknown[0]}”，最接近的段落只覆盖了问题的 {strength.coverage:.0%}"
         if asks_for_figure(question) and not any(_FIGURE.search(w) for w in best_windows):
             return "问的是具体数字，但最接近的段落里没有数字"
         return None

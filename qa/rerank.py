@@ -75,7 +75,10 @@ def best_window_coverage(weights: TermWeights, text: str) -> float:
 
 
 class CoverageReranker:
-    """A retriever that reorders another's candidates by fused rank blended with coverage."""
+    """A retriever that reorders another's candidates by a blend of three scores: the fused
+    rank score (normalised to the best), sentence-window coverage and, when `similarity` is
+    given, the dense cosine similarity of every candidate (not only those the dense search
+    returned). Weights chosen on data/eval/dev.jsonl: 0.3 / 0.7 / 0.6."""
 
     def __init__(
         self,
@@ -83,11 +86,15 @@ class CoverageReranker:
         weights_for: Callable[[str], TermWeights],
         candidates: int = 30,
         weight: float = 0.7,
+        similarity: Callable[[str, Sequence[ScoredChunk]], list[float]] | None = None,
+        similarity_weight: float = 0.6,
     ):
         self.base = base
         self.weights_for = weights_for
         self.candidates = candidates
         self.weight = weight
+        self.similarity = similarity
+        self.similarity_weight = similarity_weight
 
     def retrieve(self, query: str, k: int, filters: Filters | None = None) -> list[ScoredChunk]:
         """Return the top k of the base retriever's candidates after reordering."""
@@ -98,14 +105,16 @@ class CoverageReranker:
             return []
         weights = self.weights_for(query)
         top = max(h.score for h in hits) or 1.0
+        sims = self.similarity(query, hits) if self.similarity else [0.0] * len(hits)
         scored = [
             (
                 (1 - self.weight) * h.score / top
-                + self.weight * best_window_coverage(weights, h.chunk.text),
+                + self.weight * best_window_coverage(weights, h.chunk.text)
+                + self.similarity_weight * sim,
                 i,
                 h,
             )
-            for i, h in enumerate(hits)
+            for i, (h, sim) in enumerate(zip(hits, sims))
         ]
         scored.sort(key=lambda t: (-t[0], t[1]))
         return [replace(h, score=s) for s, _, h in scored[:k]]

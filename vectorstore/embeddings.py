@@ -42,6 +42,11 @@ class Embedder(Embeddings):
         self.device = device
         self._model = None
         self._lock = threading.Lock()
+        # One encode at a time: transformers' fast tokenizer resets its padding/truncation
+        # state on every call and raises "Already borrowed" when two threads do so at once
+        # (huggingface/tokenizers#537). The UI shares one Embedder between all sessions.
+        self._encode_lock = threading.Lock()
+        self._query_cache: dict[str, tuple[float, ...]] = {}
 
     @property
     def model_path(self) -> Path:
@@ -85,15 +90,28 @@ class Embedder(Embeddings):
         if not texts:
             return []
         model = self._load()
-        vecs = model.encode(
-            list(texts),
-            batch_size=self.batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=False,
-        )
+        with self._encode_lock:
+            vecs = model.encode(
+                list(texts),
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
         return vecs.astype("float32").tolist()
 
     def embed_query(self, text: str) -> list[float]:
-        """Return the unit-length vector of one query."""
-        return self.embed_documents([text])[0]
+        """Return the unit-length vector of one query.
+
+        The last few hundred queries are remembered: one answer embeds its question for the
+        dense search and again for reranking, and users repeat example questions."""
+        with self._lock:
+            cached = self._query_cache.get(text)
+        if cached is not None:
+            return list(cached)
+        vec = self.embed_documents([text])[0]
+        with self._lock:
+            if len(self._query_cache) >= 512:
+                self._query_cache.pop(next(iter(self._query_cache)))
+            self._query_cache[text] = tuple(vec)
+        return vec

@@ -1,12 +1,12 @@
 """Gives the committed index as readers see it: catalog, BM25 and the Chroma collection name."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from vectorstore.bm25 import REBUILD_HINT, BM25Index, IndexCorrupt
 from vectorstore.catalog import Catalog, load_catalog, state_dir
-from vectorstore.records import Chunk, SpeechDocument
+from vectorstore.records import Chunk, ScoredChunk, SpeechDocument
 
 
 class IndexMissing(RuntimeError):
@@ -43,8 +43,51 @@ def open_committed_index(index_dir: Path) -> CommittedIndex:
     """Return the committed index; IndexMissing when there is none, IndexCorrupt when unreadable."""
     catalog = load_catalog(index_dir)
     if catalog is None:
+        if any(p.name.isdigit() for p in (index_dir / "state").glob("*")):
+            # Generations on disk but no pointer: CURRENT was deleted (or the very first
+            # ingest died before committing). Nothing tells which generation is whole.
+            raise IndexCorrupt(f"索引指针文件 CURRENT 不存在：{index_dir / 'CURRENT'}。{REBUILD_HINT}")
         raise IndexMissing(f"尚未建立索引：{index_dir}。请先运行 `zwqa ingest`")
     bm25 = BM25Index.load(state_dir(index_dir, catalog.generation) / "bm25.json")
     if not catalog.files and bm25.chunks:
         raise IndexCorrupt(f"索引目录与 BM25 索引不一致。{REBUILD_HINT}")
     return CommittedIndex(catalog=catalog, bm25=bm25)
+
+
+class CommittedStore:
+    """A dense store narrowed to the committed index: vectors that a killed ingest added are
+    skipped, and each hit carries the committed Chunk (its metadata as BM25 has it)."""
+
+    def __init__(self, store, chunks: list[Chunk]):
+        self.store = store
+        self._by_id = {c.id: c for c in chunks}
+
+    def query(self, text: str, k: int, where: dict | None = None) -> list[ScoredChunk]:
+        """Return the k committed chunks nearest to text, best first, dense_rank 1-based."""
+        fetch = k
+        while True:
+            raw = self.store.query(text, fetch, where)
+            hits = [h for h in raw if h.chunk.id in self._by_id]
+            if len(hits) >= k or len(raw) < fetch:
+                break
+            fetch *= 2  # only after a killed ingest are there uncommitted vectors to skip
+        return [replace(h, chunk=self._by_id[h.chunk.id], dense_rank=rank)
+                for rank, h in enumerate(hits[:k], start=1)]
+
+    def get_embeddings(self, ids: list[str]) -> list[list[float]]:
+        """Return the stored vectors of ids, in the same order."""
+        return self.store.get_embeddings(ids)
+
+
+def open_committed_store(index: CommittedIndex, stores) -> CommittedStore:
+    """Return the committed index's Chroma collection as a CommittedStore.
+
+    Raises IndexCorrupt when the collection is missing (e.g. the Chroma folder was deleted, or
+    a server lacks it) or holds fewer vectors than the index has chunks."""
+    store = stores.open_existing(index.catalog.collection)
+    if store.count() < len(index.chunks):
+        raise IndexCorrupt(
+            f"向量库集合 {index.catalog.collection} 只有 {store.count()} 个向量，"
+            f"少于索引的 {len(index.chunks)} 个段落。{REBUILD_HINT}"
+        )
+    return CommittedStore(store, index.chunks)
