@@ -1,15 +1,18 @@
 """Gives an up-to-date index: files → speeches → chunks → Chroma + BM25, incrementally.
 
-Only chunks whose ids the store does not hold yet are embedded, so a re-run over unchanged files
-embeds nothing. The new state is committed last (vectorstore.catalog.commit), which makes a run
-killed at any point harmless: the previous generation stays the one readers use.
+Only chunks whose ids the store does not hold yet (or whose text changed under the same id) are
+embedded, so a re-run over unchanged files embeds nothing. The new state is committed last
+(vectorstore.catalog.commit), which makes a run killed at any point harmless: the previous
+generation stays the one readers use.
 """
 from __future__ import annotations
 
 import datetime as _dt
 import fcntl
 import hashlib
+import os
 import shutil
+import signal
 import time
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
@@ -28,6 +31,18 @@ from vectorstore.tokenize import Tokenizer
 
 CATALOG_SIGNATURE_VERSION = 1
 EMBED_BATCH = 32
+# Test hook only (tests/ingest/test_crash_safety.py): "loading", "embedding:0.2", "commit" or
+# "committed" makes the run SIGKILL itself at that stage, to prove a killed run harms nothing.
+TEST_CRASH_ENV = "ZWQA_TEST_CRASH_AT"
+
+
+def _test_crash_point(stage: str, fraction: float = 1.0) -> None:
+    """Kill this process with SIGKILL if ZWQA_TEST_CRASH_AT names stage (and fraction is
+    reached, for "embedding:<fraction>"); return otherwise. Never set outside tests."""
+    wanted = os.environ.get(TEST_CRASH_ENV, "")
+    name, _, at = wanted.partition(":")
+    if name == stage and fraction >= float(at or 0):
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 @dataclass
@@ -175,6 +190,7 @@ def run_ingest(
                     report.unchanged_files += 1
                     continue
                 entries[key] = read_file_entry(path, sha, opts)
+                _test_crash_point("loading")
             except UnreadableFile as e:
                 # The file's earlier version, if any, stays indexed: bad input loses nothing.
                 report.skipped.append({"file": key, "reason": e.reason})
@@ -189,6 +205,9 @@ def run_ingest(
                     except (UnreadableFile, OSError):
                         pass
         report.files = len(entries)
+        # Files in path order whatever the history of runs: which copy of a repeated passage
+        # is kept (the first) must not depend on which file happened to be ingested first.
+        entries = dict(sorted(entries.items(), key=lambda item: Path(item[0])))
 
         docs = [d for e in entries.values() for d in e.documents]
         titles = {d.doc_id: d.title for d in docs}
@@ -206,7 +225,10 @@ def run_ingest(
         if old is not None and not new_collection:
             old_bm25 = _try_load_bm25(opts.index_dir, old.generation)
             old_by_id = {c.id: c for c in old_bm25.chunks} if old_bm25 else {}
-        to_embed = [c for c in kept if c.id not in stored]
+        # An edit that keeps a passage's length keeps its id (document + offsets) but not its
+        # text: such a passage needs a new vector too.
+        to_embed = [c for c in kept if c.id not in stored
+                    or (c.id in old_by_id and old_by_id[c.id].text != c.text)]
         changed = [c for c in kept if c.id in stored and old_by_id.get(c.id) != c]
         _embed_into(store, embedder, to_embed, progress)
         if changed:
@@ -222,7 +244,9 @@ def run_ingest(
             files=entries,
             ingested_at=_dt.datetime.now().astimezone().isoformat(timespec="seconds"),
         )
+        _test_crash_point("commit")
         commit(opts.index_dir, cat, bm25)  # from here on readers see the new generation
+        _test_crash_point("committed")
 
         keep_ids = {c.id for c in kept}
         stale = [i for i in stored if i not in keep_ids]
@@ -250,6 +274,7 @@ def _embed_into(store, embedder, chunks: list[Chunk], progress) -> None:
         done += len(batch)
         if progress:
             progress(done, total)
+        _test_crash_point("embedding", done / total)
 
 
 def _try_load_bm25(index_dir: Path, generation: int) -> BM25Index | None:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from vectorstore.bm25 import REBUILD_HINT, IndexCorrupt
 from vectorstore.records import Chunk, ScoredChunk
 
 # HNSW parameters. The corpus is small (1–3k chunks), so search cost is negligible and we buy
@@ -21,6 +22,10 @@ HNSW_M = 32
 # Chunk fields stored as JSON strings, because Chroma metadata values must be scalars.
 _TUPLE_FIELDS = tuple(f.name for f in dataclasses.fields(Chunk) if "tuple" in str(f.type))
 _UPSERT_BATCH = 64
+
+
+class ChromaUnavailable(RuntimeError):
+    """The configured Chroma server cannot be reached; str(e) says what to check."""
 
 
 def hnsw_configuration() -> dict:
@@ -66,7 +71,10 @@ def open_chroma_client(settings_or_args: Any = None, *, path: str | Path | None 
                        url: str | None = None):
     """Return a Chroma client: an HttpClient when a server URL is set
     (`chroma_url`, e.g. http://127.0.0.1:8000), else a PersistentClient on
-    `path` or <index_dir>/chroma. Telemetry is off."""
+    `path` or <index_dir>/chroma. Telemetry is off.
+
+    Raises ChromaUnavailable when the server does not answer and IndexCorrupt when the
+    embedded store's files cannot be opened (`zwqa ingest --rebuild` replaces them)."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
@@ -74,13 +82,44 @@ def open_chroma_client(settings_or_args: Any = None, *, path: str | Path | None 
     url = url if url is not None else _setting(settings_or_args, "chroma_url", "")
     if url:
         host, port, ssl = parse_chroma_url(url)
-        return chromadb.HttpClient(host=host, port=port, ssl=ssl, settings=chroma_settings)
+        try:
+            return chromadb.HttpClient(host=host, port=port, ssl=ssl, settings=chroma_settings)
+        except Exception as e:  # chromadb raises ValueError / httpx errors when nobody answers
+            raise ChromaUnavailable(
+                f"无法连接 Chroma 服务器 {url}（{e}）。请确认服务器已启动"
+                f"（chroma run --path <数据目录> --host <地址> --port <端口>），"
+                "并检查 ZWQA_CHROMA_URL"
+            ) from e
     if path is None:
         if _setting(settings_or_args, "index_dir") is None:
             raise ValueError("需要 index_dir、path 或 chroma_url 之一")
         path = chroma_path(settings_or_args)
     Path(path).mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+    try:
+        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+    except Exception as e:  # e.g. chroma.sqlite3 overwritten: "file is not a database"
+        _forget_failed_client(str(path))
+        raise IndexCorrupt(f"Chroma 向量库无法打开，文件可能已损坏：{path}（{e}）。{REBUILD_HINT}") from e
+
+
+def _forget_failed_client(path: str) -> None:
+    # chromadb caches one System per folder before starting it; a start that failed would
+    # otherwise be handed out again, so a later open in this process (after the folder was
+    # replaced) could never succeed.
+    try:
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        SharedSystemClient._identifier_to_system.pop(path, None)
+    except (ImportError, AttributeError):
+        pass
+
+
+def discard_embedded_store(path: str | Path) -> None:
+    """Delete an embedded Chroma folder that cannot be opened (for `ingest --rebuild`)."""
+    import shutil
+
+    _forget_failed_client(str(path))
+    shutil.rmtree(path, ignore_errors=True)
 
 
 def chunk_to_metadata(chunk: Chunk) -> dict:
@@ -199,14 +238,19 @@ class ChromaStore:
             offset += page
 
     def update_metadata(self, chunks: Sequence[Chunk]) -> None:
-        """Rewrite the stored fields of chunks already present, keeping their vectors."""
+        """Rewrite the stored metadata of chunks already present, keeping vectors and texts.
+
+        Only metadata: Chroma would re-embed updated documents, and we never let it embed. A
+        changed text needs a new vector, so such chunks go through upsert instead."""
         chunks = list(chunks)
+        # Chroma merges updated metadata into the stored one; None deletes a key (a date the
+        # speech no longer has).
+        unset = [f.name for f in dataclasses.fields(Chunk) if f.name != "text"]
         for lo in range(0, len(chunks), _UPSERT_BATCH):
             batch = chunks[lo:lo + _UPSERT_BATCH]
             self.collection.update(
                 ids=[c.id for c in batch],
-                documents=[c.text for c in batch],
-                metadatas=[chunk_to_metadata(c) for c in batch],
+                metadatas=[{**dict.fromkeys(unset), **chunk_to_metadata(c)} for c in batch],
             )
 
     def delete_ids(self, ids: Iterable[str]) -> None:
@@ -280,12 +324,24 @@ class ChromaStore:
 class ChromaStores:
     """Opens, lists and drops the chunk collections of one Chroma client (embedded or server)."""
 
-    def __init__(self, client, embedder):
+    def __init__(self, client, embedder, location: str = ""):
         self.client = client
         self.embedder = embedder
+        self.location = location  # the folder or server URL, for messages
 
     def open(self, name: str) -> ChromaStore:
         """Return the store of collection `name`, created if missing."""
+        return ChromaStore(self.client, name, self.embedder)
+
+    def open_existing(self, name: str) -> ChromaStore:
+        """Return the store of collection `name`; IndexCorrupt when the client lacks it (a
+        reader must not create an empty collection and then answer from nothing)."""
+        if name not in self.names():
+            where = f"（{self.location}）" if self.location else ""
+            raise IndexCorrupt(
+                f"向量库{where}中没有索引所用的集合 {name}：向量库可能被删除、换成了别的服务器，"
+                f"或索引是在另一台服务器上建立的。{REBUILD_HINT}"
+            )
         return ChromaStore(self.client, name, self.embedder)
 
     def names(self) -> list[str]:

@@ -1,0 +1,90 @@
+"""Session fixtures shared by the test packages: one loaded embedder, one real index of the
+bundled corpus built by `zwqa ingest`, and a runner for the `zwqa` console script."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+BUNDLED_CORPUS = PROJECT_ROOT / "data" / "corpus"
+
+
+class ZwqaCli:
+    """Runs the `zwqa` console script in a child process on a given index folder."""
+
+    def __init__(self) -> None:
+        script = Path(sys.executable).parent / "zwqa"
+        self.command = [str(script)] if script.is_file() else [sys.executable, "-m", "ui.cli"]
+
+    def env(self, index_dir: Path, corpus_dir: Path = BUNDLED_CORPUS) -> dict[str, str]:
+        """Return the environment of a child: the caller's, without its ZWQA_ settings, with
+        the given index and corpus folders and no network access for model loading."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith("ZWQA_")}
+        env.update(
+            ZWQA_INDEX_DIR=str(index_dir),
+            ZWQA_CORPUS_DIR=str(corpus_dir),
+            HF_HUB_OFFLINE="1",
+            TRANSFORMERS_OFFLINE="1",
+        )
+        return env
+
+    def run(self, args: list[str], index_dir: Path, corpus_dir: Path = BUNDLED_CORPUS,
+            timeout: float = 900) -> subprocess.CompletedProcess:
+        """Return the finished `zwqa <args>` run (text stdout and stderr captured)."""
+        return subprocess.run(
+            [*self.command, *args], env=self.env(index_dir, corpus_dir), cwd=PROJECT_ROOT,
+            capture_output=True, text=True, timeout=timeout,
+        )
+
+    def popen(self, args: list[str], index_dir: Path, corpus_dir: Path = BUNDLED_CORPUS,
+              **kwargs) -> subprocess.Popen:
+        """Return a started `zwqa <args>` child process."""
+        return subprocess.Popen([*self.command, *args], env=self.env(index_dir, corpus_dir),
+                                cwd=PROJECT_ROOT, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def zwqa_cli() -> ZwqaCli:
+    return ZwqaCli()
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    """The m3e-small embedder, loaded once for the session."""
+    from vectorstore.embeddings import Embedder
+
+    emb = Embedder()
+    emb.embed_query("政务服务")  # load now, so the first test using it is not charged for it
+    return emb
+
+
+@pytest.fixture(scope="session")
+def _bundled_ingest(tmp_path_factory, zwqa_cli):
+    """Return (Settings, report dict) of one `zwqa ingest --json` of the bundled corpus."""
+    from vectorstore.settings import Settings
+
+    index_dir = tmp_path_factory.mktemp("bundled") / "index"
+    proc = zwqa_cli.run(["ingest", "--json"], index_dir)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    report = json.loads(proc.stdout.strip().splitlines()[-1])
+    # Explicit values for what the child's environment set, so in-process readers agree with it.
+    settings = Settings(index_dir=index_dir, corpus_dir=BUNDLED_CORPUS, chroma_url="")
+    return settings, report
+
+
+@pytest.fixture(scope="session")
+def bundled_index(_bundled_ingest):
+    """The Settings of a real index of the bundled corpus (built once per session by
+    `zwqa ingest` into a temporary folder; treat it as read-only)."""
+    return _bundled_ingest[0]
+
+
+@pytest.fixture(scope="session")
+def bundled_ingest_report(_bundled_ingest) -> dict:
+    """The JSON report `zwqa ingest --json` printed when bundled_index was built."""
+    return _bundled_ingest[1]
