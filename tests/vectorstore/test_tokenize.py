@@ -90,3 +90,12 @@ def test_private_dictionary_leaves_global_jieba_alone():
 
     Tokenizer(["最多跑一次"]).tokens("最多跑一次")
     assert "最多跑一次" not in jieba.lcut("实现最多跑一次")
+
+
+def test_char_bigrams_match_across_different_segmentations():
+    from vectorstore.tokenize import CharBigramTokenizer
+
+    tok = CharBigramTokenizer()
+    assert tok.tokens("企业开办") == ["企业", "业开", "开办"]
+    assert "企业" in tok.tokens("开办企业")
+    assert tok.tokens("ＡＢ角，x") == ["ab", "b角", "x"]
