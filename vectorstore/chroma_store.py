@@ -340,7 +340,8 @@ class ChromaStores:
             where = f"（{self.location}）" if self.location else ""
             raise IndexCorrupt(
                 f"向量库{where}中没有索引所用的集合 {name}：向量库可能被删除、换成了别的服务器，"
-                f"或索引是在另一台服务器上建立的。{REBUILD_HINT}"
+                "或索引目录已过时（从导入的机器复制来的索引目录，请重新复制最新的一份）。"
+                f"{REBUILD_HINT}"
             )
         return ChromaStore(self.client, name, self.embedder)
 

@@ -83,7 +83,15 @@ def open_committed_store(index: CommittedIndex, stores) -> CommittedStore:
     """Return the committed index's Chroma collection as a CommittedStore.
 
     Raises IndexCorrupt when the collection is missing (e.g. the Chroma folder was deleted, or
-    a server lacks it) or holds fewer vectors than the index has chunks."""
+    a server lacks it), holds fewer vectors than the index has chunks, or was embedded with
+    another model than the stores' embedder (its query vectors would be meaningless there)."""
+    built_with = index.catalog.signature.get("embed_model")
+    embedder = getattr(stores, "embedder", None)
+    if built_with and embedder is not None and embedder.model_name != built_with:
+        raise IndexCorrupt(
+            f"索引是用嵌入模型 {built_with} 建立的，当前使用的是 {embedder.model_name}：请把 "
+            f"ZWQA_EMBED_MODEL 设为建立索引时的模型，或用当前模型重建。{REBUILD_HINT}"
+        )
     store = stores.open_existing(index.catalog.collection)
     if store.count() < len(index.chunks):
         raise IndexCorrupt(
