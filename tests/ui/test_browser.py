@@ -1,0 +1,188 @@
+"""End to end in a real headless Chromium: `zwqa ui` serves the page on a copy of the bundled
+index; the test asks, reads the answer and a citation card, opens the whole speech, uploads a
+.docx made here, asks about it, exports the conversation, and saves screenshots."""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+SLOW = 240_000  # ms: answers and ingest run on two shared CPU cores
+
+DOCX_TITLE = "在全县“云帆帮办”服务推进会上的讲话"
+DOCX_PARAGRAPHS = [
+    DOCX_TITLE,
+    "同志们：",
+    "今天召开会议，总结“云帆帮办”服务开展情况，部署下一步工作。",
+    "一、工作成效",
+    "全县首创“云帆帮办”服务，由专职帮办员为企业提供从咨询到领证的全程代办，"
+    "2024年累计代办事项4127件，企业满意率达到99.6%。",
+    "二、下一步打算",
+    "要把“云帆帮办”延伸到全部乡镇便民服务中心，做到企业办事不出镇。",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float = 180) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"zwqa ui exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise AssertionError(f"zwqa ui did not come up in {timeout} s:\n{log.read_text()[-3000:]}")
+
+
+@pytest.fixture(scope="module")
+def served(bundled_index, tmp_path_factory):
+    """Return (url, work folder) of `zwqa ui` running on a copy of the bundled index."""
+    if not CHROMIUM.exists():
+        pytest.fail("Chromium is missing: apt-get install -y chromium (.ci/run does it)")
+    work = tmp_path_factory.mktemp("browser")
+    shutil.copytree(bundled_index.index_dir, work / "index")  # the upload must not touch the shared one
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ZWQA_")}
+    env.update(
+        ZWQA_INDEX_DIR=str(work / "index"),
+        ZWQA_CORPUS_DIR=str(bundled_index.corpus_dir),
+        ZWQA_DATA_DIR=str(work / "data"),
+        ZWQA_LLM_PATH=str(work / "no-model.gguf"),  # extractive answers: no 1.5B model on 2 cores
+        HF_HUB_OFFLINE="1",
+        TRANSFORMERS_OFFLINE="1",
+    )
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = work / "server.log"
+    script = Path(sys.executable).parent / "zwqa"
+    cmd = [str(script)] if script.is_file() else [sys.executable, "-m", "ui.cli"]
+    with open(log, "w") as out:
+        proc = subprocess.Popen([*cmd, "ui", "--port", str(port)], env=env, cwd=PROJECT_ROOT,
+                                stdout=out, stderr=subprocess.STDOUT)
+    try:
+        wait_healthy(url, proc, log)
+        yield url, work
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+def make_docx(path: Path) -> Path:
+    import docx
+
+    document = docx.Document()
+    for text in DOCX_PARAGRAPHS:
+        document.add_paragraph(text)
+    document.save(str(path))
+    return path
+
+
+def test_ask_read_cards_open_speech_upload_and_export(served, tmp_path_factory, capsys):
+    from playwright.sync_api import expect, sync_playwright
+
+    url, work = served
+    expect.set_options(timeout=SLOW)
+    shots = tmp_path_factory.mktemp("screenshots")
+    with capsys.disabled():
+        print(f"\n截图保存在：{shots}")
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+            page.set_default_timeout(SLOW)
+            page.goto(url)
+
+            # 1. The empty chat offers example questions.
+            expect(page.get_by_text("可以这样问")).to_be_visible()
+            expect(page.get_by_test_id("stMetric").first).to_be_visible()
+            page.screenshot(path=str(shots / "01-start.png"))
+
+            # 2. Ask; the answer quotes the speech and a citation card highlights the sentence.
+            chat = page.get_by_test_id("stChatInputTextArea")
+            chat.fill("哪篇讲话提到青松办？请给出原文")
+            chat.press("Enter")
+            card = page.locator("#zwqa-cite-0-1")
+            expect(card).to_be_visible()
+            expect(page.locator(".zwqa-answer").first).to_contain_text("青松办")
+            expect(card.locator("mark").first).to_contain_text("青松办")
+            page.screenshot(path=str(shots / "02-answer.png"))
+
+            # The [1] in the answer leads to the card.
+            page.locator(".zwqa-answer a.zwqa-ref").first.click()
+            expect(card).to_be_in_viewport()
+
+            # 3. The whole speech opens with the cited passage marked and scrolled into view.
+            page.get_by_role("button", name="查看全文").first.click()
+            dialog = page.get_by_role("dialog")
+            expect(dialog).to_be_visible()
+            frame = dialog.frame_locator("iframe").first
+            hit = frame.locator("#zwqa-hit")
+            expect(hit).to_contain_text("青松办")
+            expect(hit.locator("mark").first).to_contain_text("青松办")
+            expect(hit).to_be_in_viewport()
+            scrolled = frame.locator("body").evaluate(
+                "b => [window.scrollY, document.getElementById('zwqa-hit').offsetTop]")
+            if scrolled[1] > 600:  # a passage far down the speech: the frame must have scrolled
+                assert scrolled[0] > 0, scrolled
+            page.screenshot(path=str(shots / "03-full-speech.png"))
+            page.keyboard.press("Escape")
+            expect(dialog).to_be_hidden()
+
+            # 4. Upload a .docx made here; the page says what was indexed.
+            docx_path = make_docx(tmp_path_factory.mktemp("upload") / "云帆帮办讲话.docx")
+            page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(docx_path))
+            result = page.get_by_text("云帆帮办讲话.docx：已导入")
+            expect(result).to_be_visible()
+            expect(result).to_contain_text(DOCX_TITLE)
+            assert (work / "data" / "uploads" / "云帆帮办讲话.docx").is_file()
+            result.scroll_into_view_if_needed()
+            page.screenshot(path=str(shots / "04-uploaded.png"))
+
+            # 5. Ask about the uploaded speech: the answer cites it.
+            chat.fill("“云帆帮办”2024年累计代办了多少件事项？")
+            chat.press("Enter")
+            new_card = page.locator("#zwqa-cite-1-1")
+            expect(new_card).to_be_visible()
+            expect(new_card).to_contain_text(DOCX_TITLE)
+            expect(new_card.locator("mark").first).to_contain_text("4127")
+            expect(page.locator(".zwqa-answer").nth(1)).to_contain_text("4127")
+            new_card.scroll_into_view_if_needed()
+            page.screenshot(path=str(shots / "05-upload-answer.png"))
+
+            # 6. Export: Markdown with both questions and the citations as footnotes.
+            with page.expect_download() as dl:
+                page.get_by_role("button", name="导出对话").click()
+            exported = Path(dl.value.path()).read_text(encoding="utf-8")
+            assert "## 1. 哪篇讲话提到青松办？请给出原文" in exported
+            assert "## 2. “云帆帮办”2024年累计代办了多少件事项？" in exported
+            assert "[^2-1]: 《" + DOCX_TITLE + "》" in exported
+        finally:
+            browser.close()
+    for name in ("01-start", "02-answer", "03-full-speech", "04-uploaded", "05-upload-answer"):
+        assert (shots / f"{name}.png").stat().st_size > 10_000

@@ -1,0 +1,430 @@
+"""The Streamlit chat page: questions about the indexed speeches, answered with cited paragraphs.
+
+Start it with `zwqa ui` (or `streamlit run ui/app.py`). The page calls qa and draws what comes
+back; HTML and text formatting live in ui.render, Markdown export in ui.export, ratings in
+ui.feedback and uploads in ui.uploads. Heavy resources are built once per process with
+st.cache_resource; the chat model loads in a background thread, so the page can be used in
+原文摘录 mode at once.
+"""
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from pathlib import Path
+
+_ROOT = Path(__file__).resolve().parent.parent
+if str(_ROOT) not in sys.path:  # `streamlit run ui/app.py` puts only ui/ on sys.path
+    sys.path.insert(0, str(_ROOT))
+
+import streamlit as st  # noqa: E402
+
+from ui import export, feedback, render, uploads  # noqa: E402
+from ui.background import (  # noqa: E402
+    LOADING, READY, BackgroundLoad, SerialGenerator, SerialRewriter,
+)
+from vectorstore.settings import PROJECT_ROOT, Settings  # noqa: E402
+
+TITLE = "政务服务讲话问答"
+DEV_SET = PROJECT_ROOT / "data" / "eval" / "dev.jsonl"
+NEARBY = 3  # passages shown as "可能相关" under a refusal
+LLM_SETTINGS = {"llm_path", "llm_base_url", "llm_model", "llm_api_key", "llm_ctx", "llm_threads"}
+
+
+# -- heavy resources, built once per process ---------------------------------------------------
+
+
+@st.cache_resource(show_spinner=False)
+def get_embedder(model: str, batch_size: int, _settings: Settings):
+    from ui.resources import build_embedder
+
+    embedder = build_embedder(_settings)
+    # Load the model now, off the page's thread, so the first question is not the one waiting.
+    BackgroundLoad(lambda: embedder.dimension, name="zwqa-embedder-warmup")
+    return embedder
+
+
+@st.cache_resource(show_spinner=False)
+def get_stores(chroma_url: str, index_dir: str, _settings: Settings, _embedder):
+    from ui.resources import build_stores
+
+    return build_stores(_settings, _embedder)
+
+
+@st.cache_resource(show_spinner=False)
+def get_llm(key: str, _settings: Settings) -> BackgroundLoad:
+    """Return the background load of (generator, rewriter) sharing one model lock."""
+    from ui.resources import build_llm
+
+    def build():
+        generator, rewriter = build_llm(_settings, strict=True)
+        lock = threading.Lock()
+        return SerialGenerator(generator, lock), SerialRewriter(rewriter, lock)
+
+    return BackgroundLoad(build, name="zwqa-llm", unavailable_message="没有可用的大模型")
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def get_index(index_dir: str, generation: int, _settings: Settings):
+    from vectorstore.index import open_committed_index
+
+    return open_committed_index(_settings.index_dir)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def get_answerer(key: str, generation: int, with_llm: bool, _settings: Settings, _embedder,
+                 _stores, _index, _llm_parts):
+    from ui.resources import build_answerer
+
+    generator, rewriter = _llm_parts if with_llm else (None, None)
+    return build_answerer(_settings, _embedder, _stores, generator=generator, rewriter=rewriter,
+                          index=_index)
+
+
+# -- session state -----------------------------------------------------------------------------
+
+
+def init_state() -> None:
+    defaults = {
+        "answers": [],  # list[vectorstore.records.Answer]
+        "conversation": 0,  # bumped on clear, so widget keys of old answers are not reused
+        "pending": None,  # an example question clicked, asked on this run
+        "upload_lines": [],
+        "uploader": 0,
+        "mode_auto": True,  # the user has not picked a mode yet
+    }
+    for k, v in defaults.items():
+        st.session_state.setdefault(k, v)
+
+
+def clear_conversation() -> None:
+    st.session_state.answers = []
+    st.session_state.conversation += 1
+
+
+def ask_example(question: str) -> None:
+    st.session_state.pending = question
+
+
+def on_feedback(i: int, key: str, data_dir: Path) -> None:
+    rating = feedback.rating_from_widget(st.session_state.get(key))
+    answers = st.session_state.answers
+    if rating and i < len(answers):
+        feedback.save_feedback(feedback.feedback_folder(data_dir), answers[i], rating)
+        st.toast("谢谢，反馈已记录。")
+
+
+# -- index --------------------------------------------------------------------------------------
+
+
+def ensure_index(settings: Settings, embedder, stores) -> None:
+    """Ingest the bundled corpus, with progress on the page, when there is no index yet."""
+    from ingest.pipeline import IngestBusy, run_ingest
+    from ui.resources import ingest_options
+    from vectorstore.catalog import current_generation
+
+    if current_generation(settings.index_dir) is not None:
+        return
+    st.title(TITLE)
+    st.info("首次启动：正在把自带的讲话语料导入索引，完成后即可提问。")
+    with st.status("正在建立索引…", expanded=True) as status:
+        bar = st.progress(0.0, text="读取并切分讲话…")
+
+        def progress(done: int, total: int) -> None:
+            if total:
+                bar.progress(done / total, text=f"嵌入段落 {done}/{total}")
+
+        try:
+            report = run_ingest([settings.corpus_dir], ingest_options(settings), embedder, stores,
+                                progress)
+        except IngestBusy:
+            status.update(label="另一个页面正在建立索引，请稍候…", state="running")
+            time.sleep(3)
+            st.rerun()
+        status.update(label=f"索引已建立：{report.documents} 篇讲话，{report.chunks} 段，"
+                            f"用时 {report.seconds} 秒", state="complete")
+    st.rerun()
+
+
+# -- sidebar ------------------------------------------------------------------------------------
+
+
+def sidebar_mode(llm: BackgroundLoad) -> str:
+    """Draw the answer-mode choice; return the mode to use ("llm" only when the model is ready)."""
+    ready = llm.state == READY
+    if not ready:
+        st.session_state.mode = "extractive"
+    elif st.session_state.mode_auto:
+        st.session_state.mode = "llm"
+    st.radio(
+        "回答方式", options=["llm", "extractive"], format_func=render.MODE_LABELS.get, key="mode",
+        horizontal=True, disabled=not ready,
+        on_change=lambda: st.session_state.update(mode_auto=False),
+    )
+    if llm.state == LOADING:
+        st.caption("生成回答：本地大模型加载中，可先用原文摘录提问。")
+    elif not ready:
+        st.caption(render.md_literal(f"生成回答不可用：{llm.error}"))
+    else:
+        st.caption("生成回答：大模型依据检索到的段落作答，每句标注来源；原文摘录：直接引用讲话原句。")
+    return st.session_state.mode if ready else "extractive"
+
+
+def sidebar_filters(settings: Settings, documents):
+    """Draw the search-scope controls; return (Filters or None, number of passages)."""
+    import datetime as dt
+
+    from qa.retrieve import Filters
+
+    st.subheader("检索范围")
+    options = render.speech_options(documents)
+    if "speeches" in st.session_state:  # speeches may have gone with a re-ingest
+        st.session_state.speeches = [d for d in st.session_state.speeches if d in options]
+    chosen = st.multiselect("只在这些讲话中查找", options=list(options), format_func=options.get,
+                            placeholder="全部讲话", key="speeches")
+    date_from = date_to = None
+    bounds = render.date_bounds(documents)
+    if bounds:
+        if st.checkbox("按讲话日期筛选", key="use_dates", help="只检索注明了日期的讲话"):
+            lo, hi = dt.date.fromisoformat(bounds[0]), dt.date.fromisoformat(bounds[1])
+            picked = st.date_input("讲话日期", value=(lo, hi), min_value=lo, max_value=hi,
+                                   key="dates")
+            picked = picked if isinstance(picked, (tuple, list)) else (picked,)
+            if picked:
+                date_from, date_to = picked[0].isoformat(), picked[-1].isoformat()
+    k = st.slider("引用段落数", min_value=1, max_value=10, value=settings.top_k, key="k",
+                  help="每个回答最多引用的段落数")
+    filters = Filters(doc_ids=tuple(chosen), date_from=date_from, date_to=date_to)
+    return (filters if filters.active else None), k
+
+
+def sidebar_corpus(index) -> None:
+    figures = render.corpus_figures(index.documents(), index.chunks, index.catalog.ingested_at)
+    st.subheader("语料")
+    c1, c2 = st.columns(2)
+    c1.metric("讲话", f"{figures.speeches} 篇")
+    c2.metric("段落", f"{figures.chunks} 段")
+    st.caption(f"最近导入：{figures.last_ingest}")
+
+
+def sidebar_upload(settings: Settings, embedder, stores) -> None:
+    from ingest.pipeline import IngestBusy
+    from vectorstore.bm25 import IndexCorrupt
+    from vectorstore.catalog import load_catalog
+
+    st.subheader("上传讲话")
+    files = st.file_uploader(
+        f"添加讲话文件（.txt .md .html .docx .pdf，单个不超过 {uploads.MAX_UPLOAD_MB} MB）",
+        accept_multiple_files=True, max_upload_size=uploads.MAX_UPLOAD_MB,
+        key=f"uploader-{st.session_state.uploader}",
+    )
+    if files:
+        folder = settings.data_dir / "uploads"
+        saved = [uploads.save_upload(f.name, f.getvalue(), folder) for f in files]
+        report = None
+        lines: list[tuple[bool, str]] = []
+        if any(s.path for s in saved):
+            with st.status("正在导入上传的文件…", expanded=True) as status:
+                bar = st.progress(0.0, text="读取并切分讲话…")
+
+                def progress(done: int, total: int) -> None:
+                    if total:
+                        bar.progress(done / total, text=f"嵌入段落 {done}/{total}")
+
+                try:
+                    report = uploads.ingest_uploads(saved, settings, embedder, stores, progress)
+                    status.update(label=f"导入完成，用时 {report.seconds} 秒", state="complete")
+                except (IngestBusy, IndexCorrupt) as e:
+                    status.update(label="导入失败", state="error")
+                    lines.append((False, str(e)))
+        if not lines:
+            lines = uploads.result_lines(saved, report, load_catalog(settings.index_dir))
+            uploads.discard_rejected(saved, report)
+        st.session_state.upload_lines = lines
+        st.session_state.uploader += 1  # a fresh uploader: the same files are not ingested again
+        st.rerun()
+    for ok, line in st.session_state.upload_lines:
+        (st.success if ok else st.error)(render.md_literal(line))
+
+
+def sidebar_conversation(answers) -> None:
+    st.subheader("对话")
+    c1, c2 = st.columns(2)
+    c1.button("清空对话", on_click=clear_conversation, disabled=not answers,
+              width="stretch")
+    c2.download_button(
+        "导出对话", data=export.conversation_markdown(answers),
+        file_name=export.export_file_name(), mime="text/markdown", disabled=not answers,
+        help="下载 Markdown 文件，引用列为脚注",
+        on_click="ignore", width="stretch",
+    )
+
+
+# -- chat ---------------------------------------------------------------------------------------
+
+
+@st.dialog("讲话全文", width="large")
+def speech_dialog(doc, chunk, highlights) -> None:
+    st.markdown(f"**{render.md_literal(doc.title)}**")
+    st.caption(render.md_literal(render.chunk_meta(chunk) + " · 高亮处为引用段落"))
+    st.iframe(render.speech_html(doc, chunk.start, chunk.end, highlights), height=560)
+
+
+def draw_card(index, chunk, highlights, label: str, anchor: str, key: str) -> None:
+    with st.container(border=True):
+        st.html(render.passage_card_html(chunk, highlights, label, anchor))
+        if st.button("查看全文", key=key, icon=":material/article:"):
+            doc = index.document(chunk.doc_id)
+            if doc is None:
+                st.error("这篇讲话已不在索引中。")
+            else:
+                speech_dialog(doc, chunk, highlights)
+
+
+def draw_exchange(i: int, answer, index, data_dir: Path) -> None:
+    conv = st.session_state.conversation
+    with st.chat_message("user"):
+        st.html(render.text_html(answer.question))
+    with st.chat_message("assistant"):
+        if answer.rewritten:
+            st.caption(render.md_literal(f"理解为：{answer.rewritten}"))
+        if answer.refused:
+            st.warning(render.md_literal(answer.text), icon=":material/search_off:")
+        else:
+            st.html(render.answer_html(answer.text, i, [c.n for c in answer.citations]))
+        if answer.citations:
+            st.html('<div class="zwqa-label">来源</div>')
+            for c in answer.citations:
+                draw_card(index, c.chunk, c.highlights, f"[{c.n}]", render.anchor_id(i, c.n),
+                          key=f"full-{conv}-{i}-{c.n}")
+        elif answer.refused and answer.retrieved:
+            st.html('<div class="zwqa-label">可能相关</div>')
+            for j, hit in enumerate(answer.retrieved[:NEARBY], start=1):
+                draw_card(index, hit.chunk, (), f"{j}.", "", key=f"near-{conv}-{i}-{j}")
+        st.caption(render.md_literal(render.answer_footer(answer)))
+        key = f"feedback-{conv}-{i}"
+        st.feedback("thumbs", key=key, on_change=on_feedback, args=(i, key, data_dir))
+
+
+def draw_examples(documents) -> None:
+    rows = render.load_dev_questions(DEV_SET)
+    examples = render.example_questions(rows, {d.source for d in documents})
+    if not examples:
+        return
+    st.markdown("**可以这样问：**")
+    cols = st.columns(2)
+    for j, q in enumerate(examples):
+        cols[j % 2].button(q, key=f"example-{j}", on_click=ask_example, args=(q,),
+                           width="stretch")
+
+
+def ask(question: str, answerer, mode: str, filters, k: int) -> None:
+    """Stream the answer to question onto the page, then keep it in the history and redraw."""
+    from qa.question import InvalidQuestion
+
+    answers = st.session_state.answers
+    with st.chat_message("user"):
+        st.html(render.text_html(question))
+    with st.chat_message("assistant"):
+        rewritten = st.empty()
+        body = st.empty()
+        body.caption("正在检索讲话…")
+        text, final = "", None
+        try:
+            events = answerer.stream(question, render.conversation_history(answers), mode,
+                                     filters, k)
+            for ev in events:
+                if ev.kind == "rewritten":
+                    rewritten.caption(render.md_literal(f"理解为：{ev.text}"))
+                elif ev.kind == "retrieved":
+                    doing = "生成回答" if mode == "llm" else "摘录原文"
+                    body.caption(f"找到 {len(ev.retrieved)} 段相关讲话，正在{doing}…")
+                elif ev.kind == "token":
+                    text += ev.text
+                    body.html(render.answer_html(text, len(answers)))
+                elif ev.kind == "done":
+                    final = ev.answer
+        except InvalidQuestion as e:
+            body.warning(str(e))
+            return
+        except ValueError as e:  # e.g. the chat model went away
+            body.error(render.md_literal(str(e)))
+            return
+        except Exception as e:  # keep the page usable; the log has the traceback
+            import logging
+
+            logging.getLogger(__name__).exception("answering %r failed", question)
+            body.error(render.md_literal(f"回答时出错：{e}。请重试，或改用原文摘录。"))
+            return
+    if final is None:
+        return
+    if filters is not None:
+        final.notes.append("已按侧栏的检索范围筛选")
+    answers.append(final)
+    st.rerun()
+
+
+def main() -> None:
+    st.set_page_config(page_title=TITLE, page_icon=":material/account_balance:", layout="wide")
+    from vectorstore.bm25 import IndexCorrupt
+    from vectorstore.catalog import current_generation
+    from vectorstore.chroma_store import ChromaUnavailable
+    from vectorstore.embeddings import EmbeddingModelMissing
+    from vectorstore.index import IndexMissing
+
+    init_state()
+    st.html(render.PAGE_CSS)
+    settings = Settings()
+    key = settings.model_dump_json()
+    try:
+        embedder = get_embedder(settings.embed_model, settings.embed_batch_size, settings)
+        stores = get_stores(settings.chroma_url, str(settings.index_dir), settings, embedder)
+        ensure_index(settings, embedder, stores)
+        generation = current_generation(settings.index_dir)
+        index = get_index(str(settings.index_dir), generation, settings)
+        llm = get_llm(settings.model_dump_json(include=LLM_SETTINGS), settings)
+        with_llm = llm.state == READY
+        answerer = get_answerer(key, generation, with_llm, settings, embedder, stores, index,
+                                llm.value if with_llm else None)
+    except (IndexMissing, IndexCorrupt, ChromaUnavailable, EmbeddingModelMissing) as e:
+        st.title(TITLE)
+        st.error(render.md_literal(str(e)))
+        st.stop()
+
+    documents = index.documents()
+    answers = st.session_state.answers
+    with st.sidebar:
+        st.header("设置")
+        mode = sidebar_mode(llm)
+        filters, k = sidebar_filters(settings, documents)
+        sidebar_corpus(index)
+        sidebar_upload(settings, embedder, stores)
+        sidebar_conversation(answers)
+
+    if llm.state == LOADING:
+        @st.fragment(run_every=2.0)
+        def watch_llm() -> None:  # redraw the page once the model is ready (or has failed)
+            if llm.state != LOADING:
+                st.rerun(scope="app")
+
+        watch_llm()
+
+    st.title(TITLE)
+    st.caption("回答只依据已收录的讲话，每处引用都能展开原文段落核对。")
+    if not index.chunks:
+        st.info("索引中还没有讲话：请在左侧上传讲话文件。")
+        return
+    for i, answer in enumerate(answers):
+        draw_exchange(i, answer, index, settings.data_dir)
+    pending = st.session_state.pending
+    st.session_state.pending = None
+    # Read the input first (it is pinned to the bottom wherever it is called), so the examples
+    # are not drawn above a question being answered.
+    question = st.chat_input("请输入问题，例如：“四强”党支部指的是哪四个方面强？") or pending
+    if not answers and not question:
+        draw_examples(documents)
+    if question:
+        ask(question, answerer, mode, filters, k)
+
+
+main()

@@ -1,0 +1,268 @@
+"""Pure drawing helpers for the chat page: escaped HTML for answers, citation cards and speeches.
+
+Everything that comes from a document, an upload or the model is html.escape()d (or, for
+Streamlit markdown, backslash-escaped) here before it reaches the page; only the tags these
+functions write themselves are live HTML. Nothing here imports Streamlit.
+"""
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from qa.citation_check import MARKER
+from vectorstore.records import Answer, Chunk, Citation, SpeechDocument
+
+MODE_LABELS = {"llm": "生成回答", "extractive": "原文摘录"}
+MAX_EXAMPLES = 5
+HIT_ID = "zwqa-hit"
+
+PAGE_CSS = """<style>
+.zwqa-text { white-space: pre-wrap; line-height: 1.8; }
+.zwqa-answer { white-space: pre-wrap; line-height: 1.9; font-size: 1.02rem; }
+.zwqa-answer a.zwqa-ref { text-decoration: none; font-weight: 600; padding: 0 1px; }
+.zwqa-card { line-height: 1.75; scroll-margin-top: 4rem; }
+.zwqa-card-head { font-weight: 600; }
+.zwqa-card-head .zwqa-n { color: #1f5fbf; margin-right: .3em; }
+.zwqa-meta { color: #6b7280; font-size: .86rem; margin: .1rem 0 .35rem 0; }
+.zwqa-para { white-space: pre-wrap; font-size: .95rem; }
+.zwqa-para mark.zwqa-hl { background: #ffe58f; padding: 0 1px; border-radius: 2px; }
+.zwqa-also { color: #6b7280; font-size: .86rem; margin-top: .35rem; }
+.zwqa-label { color: #6b7280; font-size: .9rem; margin: .4rem 0 .2rem 0; }
+</style>"""
+
+_SPEECH_PAGE = """<!doctype html><html><head><meta charset="utf-8"><style>
+body {{ font-family: "Source Han Sans SC", "Noto Sans CJK SC", "WenQuanYi Zen Hei",
+  "PingFang SC", "Microsoft YaHei", sans-serif; margin: 0; padding: .6rem 1rem 1rem 1rem;
+  line-height: 1.9; color: #1f2328; background: #fff; }}
+.text {{ white-space: pre-wrap; }}
+.chunk {{ background: #e8f0fe; border-bottom: 2px solid #8fb3f0; }}
+mark {{ background: #ffe58f; padding: 0 1px; }}
+</style></head><body><div class="text">{body}</div>
+<script>
+const hit = document.getElementById("{hit_id}");
+if (hit) {{ window.scrollTo(0, Math.max(0, hit.offsetTop - 120)); }}
+</script></body></html>"""
+
+
+def esc(text: str) -> str:
+    """Return text with every HTML special character escaped (quotes included)."""
+    return html.escape(text, quote=True)
+
+
+def md_literal(text: str) -> str:
+    """Return text as Streamlit markdown that shows every character literally.
+
+    CommonMark lets any ASCII punctuation be backslash-escaped; escaping all of it disarms
+    emphasis, links, images, HTML, math ($) and Streamlit's :color[...] directives at once.
+    Line breaks are kept as hard breaks."""
+    out = re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", text)
+    return out.replace("\r\n", "\n").replace("\n", "  \n")
+
+
+def normalise_spans(spans: Iterable[tuple[int, int]], length: int) -> list[tuple[int, int]]:
+    """Return the spans clamped to [0, length], empty ones dropped, sorted and merged."""
+    clean = sorted(
+        (max(0, min(a, length)), max(0, min(b, length))) for a, b in spans
+    )
+    merged: list[tuple[int, int]] = []
+    for a, b in clean:
+        if b <= a:
+            continue
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], b))
+        else:
+            merged.append((a, b))
+    return merged
+
+
+def highlight_html(text: str, spans: Iterable[tuple[int, int]], tag: str = "mark",
+                   cls: str = "zwqa-hl") -> str:
+    """Return text escaped, with each span (offsets into text) wrapped in <tag class=cls>."""
+    out: list[str] = []
+    pos = 0
+    for a, b in normalise_spans(spans, len(text)):
+        out.append(esc(text[pos:a]))
+        out.append(f'<{tag} class="{cls}">{esc(text[a:b])}</{tag}>')
+        pos = b
+    out.append(esc(text[pos:]))
+    return "".join(out)
+
+
+def anchor_id(answer_index: int, n: int) -> str:
+    """Return the HTML id of citation card n under answer number answer_index."""
+    return f"zwqa-cite-{answer_index}-{n}"
+
+
+def answer_html(text: str, answer_index: int, cited: Iterable[int] = ()) -> str:
+    """Return the answer text escaped, with each [n] marker of a cited passage made a link to
+    its card (markers naming no card stay plain text)."""
+    cited = set(cited)
+    out: list[str] = []
+    pos = 0
+    for m in MARKER.finditer(text):
+        out.append(esc(text[pos:m.start()]))
+        numbers = [int(x) for x in re.findall(r"\d+", m.group(2))]
+        if numbers and all(n in cited for n in numbers):
+            out.append("".join(
+                f'<a class="zwqa-ref" href="#{anchor_id(answer_index, n)}">[{n}]</a>'
+                for n in numbers
+            ))
+        else:
+            out.append(esc(m.group(0)))
+        pos = m.end()
+    out.append(esc(text[pos:]))
+    return f'<div class="zwqa-answer">{"".join(out)}</div>'
+
+
+def text_html(text: str, cls: str = "zwqa-text") -> str:
+    """Return text escaped inside a div that keeps its line breaks."""
+    return f'<div class="{cls}">{esc(text)}</div>'
+
+
+def format_date(date: str | None) -> str:
+    """Return an ISO date ("2025-07-02", "2025-07", "2025") in Chinese ("2025年7月2日"), or ""."""
+    if not date:
+        return ""
+    parts = date.split("-")
+    try:
+        nums = [int(p) for p in parts[:3]]
+    except ValueError:
+        return date
+    units = ("年", "月", "日")
+    return "".join(f"{n}{u}" for n, u in zip(nums, units))
+
+
+def format_ingested_at(stamp: str) -> str:
+    """Return an ISO timestamp as "2026-11-23 13:44", or "未知" when empty."""
+    if not stamp:
+        return "未知"
+    m = re.match(r"(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})", stamp)
+    return f"{m.group(1)} {m.group(2)}" if m else stamp
+
+
+def chunk_meta(chunk: Chunk) -> str:
+    """Return the card's plain-text line under the title: section path and date."""
+    bits = [chunk.section_path or "（开篇）"]
+    if chunk.date:
+        bits.append(format_date(chunk.date))
+    return " · ".join(bits)
+
+
+def passage_card_html(chunk: Chunk, highlights: Sequence[tuple[int, int]] = (),
+                      label: str = "", anchor: str = "") -> str:
+    """Return a citation card: label and title, section path and date, the paragraph with the
+    highlighted sentences, and the other speeches the passage also appears in."""
+    id_attr = f' id="{esc(anchor)}"' if anchor else ""
+    label_html = f'<span class="zwqa-n">{esc(label)}</span>' if label else ""
+    also = ""
+    if chunk.also_in:
+        titles = "；".join(f"《{esc(t)}》" for t in chunk.also_in)
+        also = f'<div class="zwqa-also">也见于：{titles}</div>'
+    return (
+        f'<div class="zwqa-card"{id_attr}>'
+        f'<div class="zwqa-card-head">{label_html}《{esc(chunk.title)}》</div>'
+        f'<div class="zwqa-meta">{esc(chunk_meta(chunk))}</div>'
+        f'<div class="zwqa-para">{highlight_html(chunk.text, highlights)}</div>'
+        f"{also}</div>"
+    )
+
+
+def citation_card_html(citation: Citation, answer_index: int) -> str:
+    """Return the card of one citation, numbered [n] and anchored for the answer's links."""
+    return passage_card_html(citation.chunk, citation.highlights, f"[{citation.n}]",
+                             anchor_id(answer_index, citation.n))
+
+
+def speech_html(doc: SpeechDocument, start: int, end: int,
+                highlights: Sequence[tuple[int, int]] = ()) -> str:
+    """Return a standalone HTML page of the whole speech with doc.text[start:end] marked (the
+    highlights, offsets into that passage, marked more strongly) and scrolled into view."""
+    text = doc.text
+    start, end = max(0, min(start, len(text))), max(0, min(end, len(text)))
+    end = max(start, end)
+    passage = text[start:end]
+    body = (
+        esc(text[:start])
+        + f'<span id="{HIT_ID}" class="chunk">'
+        + highlight_html(passage, highlights, "mark", "hl")
+        + "</span>"
+        + esc(text[end:])
+    )
+    return _SPEECH_PAGE.format(body=body, hit_id=HIT_ID)
+
+
+def answer_footer(answer: Answer) -> str:
+    """Return the small print under an answer: mode, time taken and checking notes."""
+    bits = [MODE_LABELS.get(answer.mode, answer.mode)]
+    total = answer.timings_ms.get("total")
+    if total is not None:
+        bits.append(f"用时 {total / 1000:.1f} 秒")
+    bits.extend(answer.notes)
+    return " · ".join(bits)
+
+
+def conversation_history(answers: Sequence[Answer]) -> list[tuple[str, str]]:
+    """Return the (question, answer text) pairs a follow-up is rewritten against."""
+    return [(a.question, a.text) for a in answers]
+
+
+@dataclass(frozen=True)
+class CorpusFigures:
+    speeches: int
+    chunks: int
+    last_ingest: str  # formatted
+
+    def lines(self) -> list[str]:
+        """Return the figures as short Chinese lines for the sidebar."""
+        return [f"讲话 {self.speeches} 篇", f"段落 {self.chunks} 段", f"最近导入：{self.last_ingest}"]
+
+
+def corpus_figures(documents: Sequence[SpeechDocument], chunks: Sequence[Chunk],
+                   ingested_at: str) -> CorpusFigures:
+    """Return the sidebar's corpus figures."""
+    return CorpusFigures(len(documents), len(chunks), format_ingested_at(ingested_at))
+
+
+def speech_options(documents: Sequence[SpeechDocument]) -> dict[str, str]:
+    """Return doc_id → label for the speech filter, in corpus order (date appended if known)."""
+    return {d.doc_id: (f"{d.title}（{format_date(d.date)}）" if d.date else d.title)
+            for d in documents}
+
+
+def date_bounds(documents: Sequence[SpeechDocument]) -> tuple[str, str] | None:
+    """Return the earliest and latest full ISO date among the speeches, or None if none has one."""
+    dates = sorted(d.date for d in documents
+                   if d.date and re.fullmatch(r"\d{4}-\d{2}-\d{2}", d.date))
+    return (dates[0], dates[-1]) if dates else None
+
+
+def load_dev_questions(path: Path) -> list[dict]:
+    """Return the rows of a dev-set JSONL file ([] when it is missing)."""
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return []
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+def example_questions(rows: Sequence[dict], indexed_sources: Iterable[str],
+                      n: int = MAX_EXAMPLES) -> list[str]:
+    """Return up to n example questions: answerable dev questions about indexed files, taking
+    the question types in turn so the examples show different kinds of asking."""
+    sources = set(indexed_sources)
+    by_type: dict[str, list[str]] = {}
+    for r in rows:
+        if r.get("type") == "unanswerable" or r.get("source_file") not in sources:
+            continue
+        by_type.setdefault(r.get("type", ""), []).append(r["question"])
+    out: list[str] = []
+    queues = [list(qs) for qs in by_type.values()]
+    while len(out) < n and any(queues):
+        for q in queues:
+            if q and len(out) < n:
+                out.append(q.pop(0))
+    return out
