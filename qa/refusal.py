@@ -54,6 +54,15 @@ def nouns(question: str) -> list[str]:
     return [w for w, flag in jieba.posseg.lcut(question) if flag in _NOUN_FLAGS and len(w) >= 2]
 
 
+def content_words(question: str) -> list[str]:
+    """Return the nouns, verbs, idioms and abbreviations (two characters or more) in the
+    question, as jieba tags them."""
+    import jieba.posseg
+
+    return [w for w, flag in jieba.posseg.lcut(question)
+            if len(w) >= 2 and (flag[:1] in "nvilj" or flag == "eng")]
+
+
 def place_names(question: str) -> list[str]:
     """Return the names of provinces, cities, counties and districts in the question
     ("上海市", "深圳市"), as jieba tags them."""
@@ -103,10 +112,21 @@ class RefusalPolicy:
                     return f"讲话中没有提到“{place}”"
         if strength.coverage < self.min_coverage:
             return f"最接近的段落只覆盖了问题的 {strength.coverage:.0%}"
-        if corpus_has is not None and strength.coverage < self.min_coverage_unknown_noun:
+        if corpus_has is not None:
             # A place counts as known by its stem ("怀化市" / "怀化日报").
-            unknown = [n for n in nouns(topic_words(question))
-                       if not corpus_has(n[:-1] if n in place_names(question) else n)]
+            places = place_names(question)
+
+            def known(word: str) -> bool:
+                return corpus_has(word[:-1] if word in places else word)
+
+            words = content_words(topic_words(question))
+            foreign = [w for w in words if not known(w)]
+            # Most of what the question talks about is foreign to the speeches ("今天天气",
+            # "下雨"): words shared by chance ("今天") must not make it look answerable.
+            if foreign and 2 * len(foreign) > len(words):
+                return f"讲话中没有提到“{'”“'.join(foreign)}”"
+            unknown = [n for n in nouns(topic_words(question)) if not known(n)]
+        if corpus_has is not None and strength.coverage < self.min_coverage_unknown_noun:
             if unknown:
                 return f"讲话中没有提到“{unknown[0]}”，最接近的段落只覆盖了问题的 {strength.coverage:.0%}"
         if asks_for_figure(question) and not any(_FIGURE.search(w) for w in best_windows):
