@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-from vectorstore.settings import Settings
+from vectorstore.settings import PROJECT_ROOT, Settings
 
 
 def _print_json(obj) -> None:
@@ -17,10 +17,23 @@ def cmd_ingest(args, settings: Settings) -> int:
     from ingest.pipeline import IngestBusy, run_ingest
     from ui.resources import build_embedder, build_stores, ingest_options
     from vectorstore.bm25 import IndexCorrupt
+    from vectorstore.chroma_store import ChromaUnavailable, discard_embedded_store
 
     paths = [Path(p) for p in args.paths] or [settings.corpus_dir]
     embedder = build_embedder(settings)
-    stores = build_stores(settings, embedder)
+    try:
+        try:
+            stores = build_stores(settings, embedder)
+        except IndexCorrupt:
+            if not args.rebuild or settings.chroma_url:
+                raise
+            # The embedded store is unreadable and is about to be rebuilt anyway.
+            discard_embedded_store(settings.index_dir / "chroma")
+            print(f"已删除无法读取的向量库：{settings.index_dir / 'chroma'}", file=sys.stderr)
+            stores = build_stores(settings, embedder)
+    except (IndexCorrupt, ChromaUnavailable) as e:
+        print(f"错误：{e}", file=sys.stderr)
+        return 2
     bar = None
 
     def progress(done: int, total: int) -> None:
@@ -57,12 +70,17 @@ def cmd_ingest(args, settings: Settings) -> int:
 
 
 def cmd_list(args, settings: Settings) -> int:
+    from ui.resources import build_stores
     from vectorstore.bm25 import IndexCorrupt, chunk_to_dict
-    from vectorstore.index import IndexMissing, open_committed_index
+    from vectorstore.chroma_store import ChromaUnavailable
+    from vectorstore.index import IndexMissing, open_committed_index, open_committed_store
 
     try:
         index = open_committed_index(settings.index_dir)
-    except (IndexMissing, IndexCorrupt) as e:
+        # Listing what cannot be searched would mislead: check the vectors are there too
+        # (no embedder needed for that).
+        open_committed_store(index, build_stores(settings, embedder=None))
+    except (IndexMissing, IndexCorrupt, ChromaUnavailable) as e:
         print(f"错误：{e}", file=sys.stderr)
         return 2
     if args.chunks:
@@ -83,6 +101,310 @@ def cmd_list(args, settings: Settings) -> int:
     return 0
 
 
+# The shared folder beside the repository (CI clones main with shared/ next to it).
+_EXTERNAL_DIR = PROJECT_ROOT.parent / "shared" / "data" / "external"
+DATASETS = {"cmrc2018": "cmrc2018", "ncp": "ncp_policy_qa"}
+
+
+def _progress_bar(desc: str, unit: str):
+    """Return a progress(done, total) callback reporting on stderr, and a function closing it:
+    a bar on a terminal, else a plain line at most every 30 seconds and at the end."""
+    import time
+
+    bar = None
+    last = [0.0]
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if total == 0:
+            return
+        if not sys.stderr.isatty():
+            now = time.monotonic()
+            if done == total or now - last[0] >= 30:
+                last[0] = now
+                print(f"{desc}：{done}/{total} {unit}", file=sys.stderr, flush=True)
+            return
+        if bar is None:
+            from tqdm import tqdm
+
+            bar = tqdm(total=total, desc=desc, unit=unit, file=sys.stderr)
+        bar.update(done - bar.n)
+
+    def close() -> None:
+        if bar is not None:
+            bar.close()
+
+    return progress, close
+
+
+def _build_llm_or_fail(settings: Settings):
+    """Return (generator, rewriter), or print why there is no model and return None."""
+    from ui.resources import build_llm
+
+    try:
+        return build_llm(settings, strict=True)
+    except ImportError as e:
+        print(f"错误：没有可用的大模型（{e}），请改用 --mode extractive", file=sys.stderr)
+    except RuntimeError as e:  # qa.llm.LLMUnavailable
+        print(f"错误：{e}", file=sys.stderr)
+    return None
+
+
+def _open_answerer(settings: Settings, llm=None, embedder=None, stores=None, index=None):
+    """Return an Answerer (with the (generator, rewriter) pair llm, if given), or None after
+    printing why it cannot be built."""
+    from ui.resources import build_answerer, build_embedder, build_stores
+    from vectorstore.bm25 import IndexCorrupt
+    from vectorstore.chroma_store import ChromaUnavailable
+    from vectorstore.embeddings import EmbeddingModelMissing
+    from vectorstore.index import IndexMissing
+
+    generator, rewriter = llm or (None, None)
+    try:
+        embedder = embedder or build_embedder(settings)
+        stores = stores or build_stores(settings, embedder)
+        return build_answerer(settings, embedder, stores, generator=generator, rewriter=rewriter,
+                              index=index)
+    except (IndexMissing, IndexCorrupt, EmbeddingModelMissing, ChromaUnavailable) as e:
+        print(f"错误：{e}", file=sys.stderr)
+        return None
+
+
+def _print_answer(answer) -> None:
+    """Print an answer for a person: the text, then numbered sources (title > section)."""
+    print(answer.text)
+    if answer.rewritten:
+        print(f"\n（按完整问题检索：{answer.rewritten}）")
+    if answer.citations:
+        print("\n来源：")
+        for c in answer.citations:
+            where = " > ".join(p for p in (c.chunk.title, c.chunk.section_path) if p)
+            print(f"[{c.n}] {where}")
+            if answer.mode == "extractive":
+                continue  # the answer already quotes the highlighted sentences
+            for a, b in c.highlights:
+                print(f"    “{c.chunk.text[a:b].strip()}”")
+    elif answer.refused and answer.retrieved:
+        print("\n最接近的段落：")
+        for i, hit in enumerate(answer.retrieved[:3], start=1):
+            where = " > ".join(p for p in (hit.chunk.title, hit.chunk.section_path) if p)
+            snippet = hit.chunk.text.replace("\n", " ")
+            print(f"{i}. {where}\n    {snippet[:80]}{'…' if len(snippet) > 80 else ''}")
+    for note in answer.notes:
+        print(f"（{note}）")
+
+
+def cmd_ask(args, settings: Settings) -> int:
+    from qa.question import InvalidQuestion
+    from qa.serialize import BadLine, answer_to_dict, invalid_question_dict, parse_question_lines
+    from qa.serialize import to_json_line
+
+    if (args.question is None) == (args.batch is None):
+        print("错误：请给出一个问题，或用 --batch 指定问题文件（二者选一）", file=sys.stderr)
+        return 2
+    if args.batch is not None and args.batch != "-" and not Path(args.batch).is_file():
+        print(f"错误：问题文件不存在：{args.batch}", file=sys.stderr)
+        return 2
+    llm = _build_llm_or_fail(settings) if args.mode == "llm" else None
+    if args.mode == "llm" and llm is None:
+        return 2
+    answerer = _open_answerer(settings, llm)
+    if answerer is None:
+        return 2
+    mode = args.mode
+
+    if args.question is not None:
+        try:
+            answer = answerer.answer(args.question, mode=mode, k=args.k)
+        except InvalidQuestion as e:
+            print(f"错误：{e}", file=sys.stderr)
+            return 2
+        if args.json:
+            print(to_json_line(answer_to_dict(answer)))
+        else:
+            _print_answer(answer)
+        return 0
+
+    source = sys.stdin if args.batch == "-" else open(args.batch, encoding="utf-8")
+    out = open(args.out, "w", encoding="utf-8") if args.out else sys.stdout
+    answered = skipped = 0
+    # A running count on a terminal; each message first clears it from the line.
+    live = bool(args.out) and sys.stderr.isatty()
+    clear = "\r\033[K" if live else ""
+    try:
+        for item in parse_question_lines(source):
+            if isinstance(item, BadLine):
+                print(f"{clear}第 {item.line_no} 行：{item.reason}，已跳过", file=sys.stderr)
+                skipped += 1
+                continue
+            try:
+                line = answer_to_dict(answerer.answer(item.question, mode=mode, k=args.k), item.id)
+            except InvalidQuestion as e:
+                print(f"{clear}第 {item.line_no} 行（{item.id}）：{e}", file=sys.stderr)
+                line = invalid_question_dict(item.id, item.question, str(e))
+            out.write(to_json_line(line) + "\n")
+            out.flush()
+            answered += 1
+            if live:
+                print(f"{clear}已回答 {answered} 题", end="", file=sys.stderr, flush=True)
+    finally:
+        if source is not sys.stdin:
+            source.close()
+        if out is not sys.stdout:
+            out.close()
+    print(f"{clear}完成：回答 {answered} 题，跳过 {skipped} 行", file=sys.stderr)
+    return 1 if skipped else 0
+
+
+def _eval_sources(args):
+    """Return (questions path, contexts path or None, default type) for `zwqa eval`, or an
+    error message."""
+    if args.dataset:
+        folder = Path(args.external_dir) / DATASETS[args.dataset]
+        questions = Path(args.questions) if args.questions else folder / "questions.jsonl"
+        contexts = folder / "contexts.jsonl"
+        for p in (questions, contexts):
+            if not p.is_file():
+                return f"找不到数据文件：{p}（可用 --external-dir 指定外部数据目录）"
+        return questions, contexts, args.dataset
+    if not args.questions:
+        return "请给出问题文件，或用 --dataset 选择外部数据集"
+    questions = Path(args.questions)
+    if not questions.is_file():
+        return f"问题文件不存在：{questions}"
+    contexts = Path(args.contexts) if args.contexts else None
+    if contexts is not None and not contexts.is_file():
+        return f"段落文件不存在：{contexts}"
+    return questions, contexts, (questions.stem if contexts else "")
+
+
+def cmd_eval(args, settings: Settings) -> int:
+    import time
+
+    from ingest.external import ContextsUnreadable
+    from qa.eval import (build_report, format_report, load_eval_questions, run_answerer,
+                         run_retriever, sample_questions)
+    from qa.serialize import to_json_line
+    from ui.resources import (build_baseline_retrievers, build_context_index, build_embedder,
+                              build_stores, eval_cache_root)
+    from vectorstore.bm25 import IndexCorrupt
+    from vectorstore.chroma_store import ChromaUnavailable
+    from vectorstore.index import IndexMissing, open_committed_index
+
+    sources = _eval_sources(args)
+    if isinstance(sources, str):
+        print(f"错误：{sources}", file=sys.stderr)
+        return 2
+    questions_path, contexts_path, default_type = sources
+    questions, bad = load_eval_questions(questions_path, default_type)
+    for b in bad:
+        print(f"{questions_path} 第 {b.line_no} 行：{b.reason}，已跳过", file=sys.stderr)
+    total = len(questions)
+    questions = sample_questions(questions, args.limit, args.seed)
+    if not questions:
+        print("错误：没有可评测的问题", file=sys.stderr)
+        return 2
+    llm = _build_llm_or_fail(settings) if args.mode == "llm" else None
+    if args.mode == "llm" and llm is None:
+        return 2
+
+    meta = {"问题": f"{questions_path}（{len(questions)}/{total} 题"
+                    + (f"，随机种子 {args.seed}）" if len(questions) < total else "）")}
+    cache_root = eval_cache_root(args.cache_dir)
+    embedder = build_embedder(settings)
+    index = None
+    try:
+        if contexts_path is not None:
+            t0 = time.perf_counter()
+            progress, close = _progress_bar("嵌入段落", "段")
+            try:
+                ctx, stores = build_context_index(settings, embedder, contexts_path, cache_root,
+                                                  progress)
+            finally:
+                close()
+            index, documents = ctx.index, ctx.documents
+            meta["段落"] = (f"{contexts_path}（{len(documents)} 篇，{len(index.chunks)} 块，"
+                          f"本次嵌入 {ctx.embedded} 块，用时 {time.perf_counter() - t0:.0f} 秒）")
+        else:
+            stores = build_stores(settings, embedder)
+            index = open_committed_index(settings.index_dir)
+            documents = index.documents()
+            meta["索引"] = f"{settings.index_dir}（{len(documents)} 篇，{len(index.chunks)} 块）"
+    except (IndexMissing, IndexCorrupt, ChromaUnavailable, ContextsUnreadable) as e:
+        print(f"错误：{e}", file=sys.stderr)
+        return 2
+    answerer = _open_answerer(settings, llm, embedder, stores, index)
+    if answerer is None:
+        return 2
+    mode = args.mode
+    meta["回答方式"] = mode
+
+    embedder.embed_documents(["政务服务"])  # load the model now: timings are per question
+    runs = []
+    progress, close = _progress_bar("zwqa", "题")
+    try:
+        runs.append(run_answerer("zwqa", answerer, questions, mode=mode, k=args.k,
+                                 progress=progress))
+    finally:
+        close()
+    if args.baseline:
+        t0 = time.perf_counter()
+        bar = {}
+
+        def embed_progress(name, done, total):
+            if name not in bar:
+                bar[name] = _progress_bar(f"嵌入段落（{name}）", "段")
+            bar[name][0](done, total)
+
+        try:
+            baselines = build_baseline_retrievers(embedder, documents, cache_root, embed_progress)
+        finally:
+            for _, close in bar.values():
+                close()
+        meta["对照"] = (f"{'、'.join(f'{n} {c} 块' for n, c in baselines.chunks.items())}，"
+                      f"本次嵌入 {baselines.embedded} 块，用时 {time.perf_counter() - t0:.0f} 秒")
+        for name, retriever in baselines.retrievers.items():
+            progress, close = _progress_bar(name, "题")
+            try:
+                runs.append(run_retriever(name, retriever, questions, progress=progress))
+            finally:
+                close()
+    if args.out:
+        with open(args.out, "w", encoding="utf-8") as f:
+            for line in runs[0].lines:
+                f.write(to_json_line(line) + "\n")
+    report = build_report(runs, meta)
+    if args.json:
+        _print_json(report)
+    else:
+        print(format_report(report))
+    return 0
+
+
+def streamlit_command(port: int, address: str = "127.0.0.1") -> list[str]:
+    """Return the command line that serves the chat page: headless, telemetry off, no reloads."""
+    app = Path(__file__).resolve().parent / "app.py"
+    return [
+        sys.executable, "-m", "streamlit", "run", str(app),
+        "--server.address", address,
+        "--server.port", str(port),
+        "--server.headless", "true",
+        "--server.fileWatcherType", "none",
+        "--client.toolbarMode", "minimal",
+        "--browser.gatherUsageStats", "false",
+    ]
+
+
+def cmd_ui(args, settings: Settings) -> int:
+    import os
+
+    cmd = streamlit_command(args.port, args.address)
+    print(f"聊天页面：http://{args.address}:{args.port}（Ctrl+C 退出）", file=sys.stderr, flush=True)
+    # Become the Streamlit server (same pid), so signals sent to `zwqa ui` reach it.
+    os.execv(cmd[0], cmd)
+    return 0  # not reached
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="zwqa", description="政务服务讲话问答")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -98,6 +420,42 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--chunks", action="store_true", help="列出每个段落块")
     p.add_argument("--json", action="store_true", help="每行一个 JSON 对象")
     p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser("ask", help="提问：给出带原文引用的回答")
+    p.add_argument("question", nargs="?", help="问题（用 --batch 时不写）")
+    p.add_argument("--mode", choices=["extractive", "llm"], default="extractive",
+                   help="extractive：摘录原文（默认）；llm：大模型据原文作答")
+    p.add_argument("--k", type=int, default=None, help="最多引用的段落数（默认 ZWQA_TOP_K）")
+    p.add_argument("--json", action="store_true", help="以一行 JSON 输出（格式同 --batch 的输出）")
+    p.add_argument("--batch", metavar="QUESTIONS.jsonl",
+                   help="逐行回答问题文件（每行需 id 和 question；- 表示标准输入）；有行被跳过时退出码为 1")
+    p.add_argument("--out", metavar="ANSWERS.jsonl", help="--batch 的输出文件（默认标准输出）")
+    p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("eval", help="评测检索与回答：hit@k、MRR、拒答、引用精度")
+    p.add_argument("questions", nargs="?", help="问题文件（JSON Lines，如 data/eval/dev.jsonl）")
+    p.add_argument("--mode", choices=["extractive", "llm"], default="extractive",
+                   help="回答方式（默认 extractive）")
+    p.add_argument("--k", type=int, default=None, help="最多引用的段落数（默认 ZWQA_TOP_K）")
+    p.add_argument("--json", action="store_true", help="以一个 JSON 对象输出报告")
+    p.add_argument("--baseline", action="store_true",
+                   help="同时评测三个对照检索器：LangChain 教程、Chatchat 混合检索、BM25")
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("--contexts", metavar="CONTEXTS.jsonl",
+                     help="外部段落文件（每行 context_id、text）：单独建索引，按 context_id 判定命中")
+    src.add_argument("--dataset", choices=sorted(DATASETS), help="外部数据集（问题与段落都取自它）")
+    p.add_argument("--external-dir", default=str(_EXTERNAL_DIR), help="外部数据目录")
+    p.add_argument("--limit", type=int, default=None, help="随机抽取的题数（默认全部）")
+    p.add_argument("--seed", type=int, default=0, help="抽题的随机种子（默认 0）")
+    p.add_argument("--cache-dir", default=None,
+                   help="外部数据与对照检索器的索引缓存目录（默认 ~/.cache/zwqa/eval）")
+    p.add_argument("--out", metavar="ANSWERS.jsonl", help="把每题的回答与得分写入此文件")
+    p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("ui", help="启动聊天页面（Streamlit，仅本机访问）")
+    p.add_argument("--port", type=int, default=8501, help="端口（默认 8501）")
+    p.add_argument("--address", default="127.0.0.1", help="监听地址（默认 127.0.0.1，仅本机）")
+    p.set_defaults(func=cmd_ui)
     return parser
 
 
