@@ -269,8 +269,11 @@ class Answerer:
         raw = "".join(pieces).strip()
 
         if NOT_FOUND in raw and not MARKER.search(raw):
-            answer.refused = True
-            answer.text = REFUSAL_TEXT
+            # The evidence gate found the passages sufficient; the small model often misses
+            # answers worded unlike the question. Quote the source rather than refuse.
+            self._extractive(answer, question, hits)
+            answer.mode = "llm"
+            answer.notes.append("模型未能从资料中组织回答，已改为给出原文摘录")
             return
         checked = check_citations(raw, passages, self.tokenizer, self.settings.min_support)
         text = checked.text

@@ -128,10 +128,12 @@ def test_llm_answer_with_no_verifiable_citation_falls_back_to_quotes(words_index
     assert any("无法在来源中核实" in n for n in ans.notes)
 
 
-def test_llm_saying_not_found_is_a_refusal(words_index):
+def test_llm_saying_not_found_after_the_gate_passed_quotes_the_source(words_index):
     gen = ScriptedGenerator("资料中未找到")
     ans = make_answerer(words_index, gen).answer("321608审批机制是什么？", mode="llm")
-    assert ans.refused and ans.citations == []
+    assert not ans.refused
+    assert "3个工作日完成企业开办" in ans.text and ans.citations[0].chunk.id == "a"
+    assert any("原文摘录" in n for n in ans.notes)
 
 
 def test_streaming_yields_tokens_then_the_answer(words_index):
