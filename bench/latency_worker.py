@@ -134,6 +134,31 @@ def time_llm(answerer, generator, baseline, embedder, questions, n: int, n_basel
     return ours, tutorial
 
 
+def _answered(answerer, q) -> bool:
+    from qa.question import InvalidQuestion
+
+    try:
+        return not answerer.answer(q.question, mode="extractive").refused
+    except InvalidQuestion:
+        return False
+
+
+def _tutorial(args, embedder):
+    """Return the tutorial's DenseBaseline over the index in args.baseline_index."""
+    from qa.baselines import DenseBaseline, TUTORIAL, open_langchain_chroma, split_documents, \
+        tutorial_splitter
+    from vectorstore.chroma_store import open_chroma_client
+    from vectorstore.index import open_committed_index
+
+    docs = open_committed_index(Path(args.index)).documents()
+    chunks = split_documents(docs, tutorial_splitter(), TUTORIAL)
+    client = open_chroma_client(path=Path(args.baseline_index) / "chroma")
+    vs, missing = open_langchain_chroma(client, f"bl-{TUTORIAL}", embedder, chunks)
+    if missing:
+        raise SystemExit(f"the tutorial index lacked {missing} chunks: it was not built fully")
+    return DenseBaseline(vs, chunks)
+
+
 def llm_questions(questions, answered_ids, n: int):
     """Return up to n answerable questions that the extractive pass did not refuse and that do
     not ask for the source text (those are quoted without the LLM), drawn with seed 0."""
@@ -162,6 +187,8 @@ def main(argv=None) -> int:
     p.add_argument("--baseline-llm", type=int, default=0)
     p.add_argument("--llm-seconds", type=float, default=600,
                    help="no new LLM question is started after this many seconds (both recipes)")
+    p.add_argument("--only-llm", action="store_true",
+                   help="time the LLM answers only (retrieval timings are another step's)")
     p.add_argument("--out", required=True)
     args = p.parse_args(argv)
 
@@ -180,24 +207,18 @@ def main(argv=None) -> int:
     out["rss_after_ours_mb"] = rss_mb()
 
     baseline = None
-    if args.baseline_index:
-        from qa.baselines import DenseBaseline, TUTORIAL, open_langchain_chroma, split_documents, \
-            tutorial_splitter
-        from vectorstore.chroma_store import open_chroma_client
-        from vectorstore.index import open_committed_index
-
+    if args.baseline_index and not args.only_llm:
         t = time.perf_counter()
-        docs = open_committed_index(Path(args.index)).documents()
-        chunks = split_documents(docs, tutorial_splitter(), TUTORIAL)
-        client = open_chroma_client(path=Path(args.baseline_index) / "chroma")
-        vs, missing = open_langchain_chroma(client, f"bl-{TUTORIAL}", embedder, chunks)
-        if missing:
-            raise SystemExit(f"the tutorial index lacked {missing} chunks: it was not built fully")
-        baseline = DenseBaseline(vs, chunks)
+        baseline = _tutorial(args, embedder)
         out["baseline_startup_ms"] = _ms(t)
         for q in questions[:3]:
             baseline.retrieve(q.question, RETRIEVE_K)
-    out.update(time_interleaved(answerer, baseline, embedder, questions))
+    if args.only_llm:
+        out["answered"] = [q.id for q in questions if _answered(answerer, q)]
+        if args.baseline_index:
+            baseline = _tutorial(args, embedder)
+    else:
+        out.update(time_interleaved(answerer, baseline, embedder, questions))
 
     if args.llm or args.baseline_llm:
         parts = build_llm(settings, strict=True)

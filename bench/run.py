@@ -120,7 +120,8 @@ class Runner:
         if self.resume and done.is_file() and done.read_text() == shlex.join(cmd) and result.is_file():
             print(f"[bench] {step}: reused from an earlier run (--resume)", flush=True)
             data = json.loads(result.read_text(encoding="utf-8"))
-            self.commands.append(json.loads((self.out / f"{step}.command").read_text()))
+            self.commands.append({**json.loads((self.out / f"{step}.command").read_text()),
+                                  "reused": True})
             maxrss_kb, elapsed = timing.read_text().split()[-2:]
             data["time_maxrss_mb"] = int(maxrss_kb) / 1024
             data["process_seconds"] = float(elapsed)
@@ -208,14 +209,20 @@ def run_bench(args) -> dict:
                     "--corpus", str(corpora[f].path), "--index", str(out / f"index-{f}x-{recipe}"),
                     "--table", *known, "--pool", pool, "--load-model")
 
+    # Retrieval latencies of every size back to back (so that they share the machine's load),
+    # then the LLM answers (1× only: their cost does not depend on the index size).
     latency = {}
     for f in sizes:
-        llm = args.llm if f == 1 else 0
-        bllm = args.baseline_llm if f == 1 else 0
         latency[str(f)] = runner.run(
             f"latency-{f}x", "bench.latency_worker", "--index", str(out / f"index-{f}x-ours"),
-            "--baseline-index", str(out / f"index-{f}x-tutorial"), "--questions", args.questions,
-            "--llm", str(llm), "--baseline-llm", str(bllm), "--llm-seconds", str(args.llm_seconds))
+            "--baseline-index", str(out / f"index-{f}x-tutorial"), "--questions", args.questions)
+    llm = None
+    if args.llm or args.baseline_llm:
+        llm = runner.run(
+            "llm-1x", "bench.latency_worker", "--index", str(out / "index-1x-ours"),
+            "--baseline-index", str(out / "index-1x-tutorial"), "--questions", args.questions,
+            "--only-llm", "--llm", str(args.llm), "--baseline-llm", str(args.baseline_llm),
+            "--llm-seconds", str(args.llm_seconds))
 
     onnx = None
     if not args.skip_onnx:
@@ -229,6 +236,7 @@ def run_bench(args) -> dict:
         "ingest": {f"{k[0]}|{k[1]}": v for k, v in ingest.items()},
         "embed": {f"{k[0]}|{k[1]}": v for k, v in embed.items()},
         "latency": latency,
+        "llm": llm,
         "onnx": onnx,
         "commands": runner.commands,
         "load_end": os.getloadavg(),
@@ -445,13 +453,11 @@ def write_report(res: dict, path: Path) -> None:
             f"{fmt(hit_at(lat['retrieve_ranks']), 3)} | {fmt(hit_at(lat.get('baseline_retrieve_ranks', [])), 3)} | "
             f"{fmt(lat['answerer_startup_ms'], 0)} | {fmt(lat['rss_after_ours_mb'], 0)} |")
     L.append("")
-    for f in sizes:
-        lat = res["latency"][str(f)]
-        rows = [r for r in lat.get("llm", []) if r["generated"]]
-        brows = lat.get("baseline_llm", [])
-        if not lat.get("llm") and not brows:
-            continue
-        L.append(f"### LLM answers at {f}× (ms: median / p95)")
+    lat = res.get("llm") or {}
+    rows = [r for r in lat.get("llm", []) if r["generated"]]
+    brows = lat.get("baseline_llm", [])
+    if rows or brows:
+        L.append("### LLM answers at 1× (ms: median / p95)")
         L.append("")
         L.append("| recipe | questions through the LLM | first token | total | answer chars (median) | prompt |")
         L.append("|---|---|---|---|---|---|")
@@ -474,7 +480,7 @@ def write_report(res: dict, path: Path) -> None:
                      f"LLM warm-up call (not counted): {fmt(lat.get('llm_warmup_ms'), 0)} ms. Totals "
                      "include generation up to 256 tokens, which the machine's load slows most.")
         L.append("")
-        if f == 1 and len(sizes) > 1:
+        if len(sizes) > 1:
             L.append("The LLM was timed at 1× only: its cost is the prompt and the generation, which "
                      "do not depend on the index size (retrieval, above, is the part that grows).")
             L.append("")
@@ -494,7 +500,7 @@ def write_report(res: dict, path: Path) -> None:
     L.append("")
     L.append("```")
     for c in res["commands"]:
-        L.append(f"# {c['step']} ({c['seconds']} s)")
+        L.append(f"# {c['step']} ({c['seconds']} s{', run by the previous invocation, reused with --resume' if c.get('reused') else ''})")
         L.append(c["command"])
     L.append("```")
     L.append("")
