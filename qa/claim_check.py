@@ -1,0 +1,394 @@
+"""Which content units of a generated sentence its cited passage does not contain.
+
+A content unit is something a reader would take as a fact of the source:
+- a number, date, year, percentage or amount, compared by value and unit after folding
+  full/half width, Chinese numerals (三, 十二, 两) and 万/千/亿 ("4.34万件" = "43400件",
+  "百分之三十" = "30%", "三个工作日" = "3个工作日"); 第N条/款/章 must match as an ordinal;
+- a document number (〔2023〕5号, with the 发/函/字 prefix when there is one);
+- a quoted term “…” (each listed part of it) and a title 《…》;
+- a named entity: jieba.posseg places, organisations, persons and other proper names
+  (ns/nt/nr/nz), and any given policy term (the corpus dictionary) found in the sentence;
+- a list item: inside an enumeration (a clause with 、) the items split on 、和及与, without
+  the lead-in ("…指的是") and the tail ("等", "四个方面");
+- a content phrase: a run of adjacent jieba content words (nouns, verbs, adjectives, idioms;
+  each of two or more characters) of four or more characters in all.
+
+Matching is done on folded text: NFKC, lower case, Chinese numerals as digits, punctuation as a
+space, and the slack characters 的 了 地 得 是 为 dropped, so "压缩至1个工作日" matches
+"压缩至一个工作日" and "办理的" matches "办理". A unit is supported when its folded form occurs in
+the folded passage; a content phrase is also supported when each of its words occurs in the
+passage and every two neighbouring words share a passage sentence (so a reordered or lightly
+reworded phrase passes, while a word the passage never uses does not). Boilerplate
+("讲话提到", "根据资料", "主要包括") and the words of the question are not units: repeating the
+question is not a claim about the source. Numbers are checked even when the question has them,
+except a count such as "四个" that the question itself asks about.
+"""
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from qa.evidence import STOPWORDS as _QUESTION_STOPWORDS
+
+_SLACK = re.compile(r"[的了地得是为]")
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
+              "七": 7, "八": 8, "九": 9}
+_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+_CN_BIG = {"万": 10_000, "亿": 100_000_000}
+_CN_RUN = re.compile(r"[零〇一二两三四五六七八九十百千万亿]+")
+_SCALED = re.compile(r"(\d+(?:\.\d+)?)(万亿|万|千|亿)")
+_PERCENT_WORD = re.compile(r"百分之(\d+(?:\.\d+)?)")
+_BRACKETS = str.maketrans({"〔": "[", "〕": "]", "［": "[", "］": "]", "【": "[", "】": "]"})
+_NOT_WORD = re.compile(r"[^0-9a-z%.\[\]\u3400-\u4dbf\u4e00-\u9fff]+")
+_LONE_DOT = re.compile(r"(?<!\d)\.|\.(?!\d)")
+
+_UNITS = (r"个工作日|工作日|年度|个百分点|百分点|个月|小时|分钟|周岁|[%个项件名人家次条款章节天年月日"
+          r"元户所批倍岁位篇类张份台套座处种号届轮]")
+_NUMBER = re.compile(
+    r"(?P<ord>第)?(?P<pct>百分之)?(?P<num>\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万亿]+)"
+    rf"(?P<scale>万亿|万|千|亿)?(?:多|余)?(?P<unit>{_UNITS})?"
+)
+_ORDINAL_UNITS = set("条款章节项次批届轮号")
+# A unit that says what is counted or when: "12个" may stand for "12项", "3天" not for "3年".
+_GENERIC_UNITS = {None, "个"}
+_COUNT_WORDS = {"个", "项", "点", "种", "类", "条"}
+_DOC_NUMBER = re.compile(r"\[\s*(\d{2,4}|20xx|20××)\s*\]\s*第?(\d+)号")
+_DOC_LEAD = set("了的和与及据照实彻按在将发台布即等、")
+_RANGE_GAP = re.compile(r"\s*[至到~\-—－]\s*$")
+
+_QUOTED = re.compile(r"“([^“”]{2,60})”|\"([^\"]{2,60})\"|「([^「」]{2,60})」|『([^『』]{2,60})』")
+_TITLE = re.compile(r"《([^《》]{2,80})》")
+_LIST_SPLIT = re.compile(r"、|(?:以及|和|及|与)")
+_QUOTE_PARTS = re.compile(r"[、，,；;：:·/\s]+")
+_LEAD_IN = re.compile(r".*(?:指的是|是指|分别是|包括|包含|涵盖|即|为|是|有|指|：|:)")
+_TAIL = re.compile(r"(?:等|这些|以上|在内|(?:这)?[几两二三四五六七八九十\d]+(?:个|项|大|类|种)"
+                   r"(?=方面|内容|要求|措施|任务|部分|环节)).*$")
+_ITEM_MAX = 12
+_BOILERPLATE = re.compile(
+    r"(?:讲话|文中|原文|资料|材料|来源|报告)(?:中|里)?(?:明确|也|还)?"
+    r"(?:提到|指出|强调|表示|写道|显示|要求|提出|说|称)?"
+    r"|根据(?:资料|材料|讲话|原文|来源|上述|以上)?(?:内容)?(?:显示|所述|介绍)?"
+    r"|主要包括|具体包括|包括以下|以下几(?:个方面|点|项)|如下|具体(?:来说|而言)|总(?:的来说|之)"
+    r"|综上所述|也就是说|简单来说|换句话说|其中"
+)
+_PHRASE_STOPWORDS = _QUESTION_STOPWORDS | frozenset(
+    """提到 指出 强调 表示 提出 包括 包含 涵盖 涉及 分别 主要 具体 根据 资料 材料 讲话 原文 来源
+    显示 文中 如下 以下 下列 需要 通过 相关 有关 问题 回答 答案 说明 介绍 目前 已经 能够 相应
+    就是 也是 还是 要求 成为 属于 作为 以下 方面 内容 指的是 是指""".split()
+)
+_CONTENT_POS = ("n", "v", "a", "i", "l", "j", "b", "eng")
+_ENTITY_POS = {"nr", "ns", "nt", "nz", "nrt", "nrfg"}
+_SHORT_ENTITY_POS = {"nr", "ns", "nt", "nrt", "nrfg"}  # jieba tags many ordinary 2-char words nz
+_LIST_NUMBERING = re.compile(r"^\s*(?:\d+\s*[.、)）]|[（(]\s*\d+\s*[)）]|[一二三四五六七八九十]+、|[-*•·])\s*")
+
+
+def fold(text: str) -> str:
+    """Return text in matching form: NFKC, lower case, Chinese numerals and 万/千/亿 as digits,
+    百分之N as N%, punctuation runs as one space, and the slack characters dropped."""
+    text = unicodedata.normalize("NFKC", text).lower().translate(_BRACKETS)
+    text = _CN_RUN.sub(lambda m: _cn_run_to_digits(m.group()), text)
+    text = _SCALED.sub(lambda m: _format(Decimal(m.group(1)) * _scale(m.group(2))), text)
+    text = _PERCENT_WORD.sub(r"\1%", text)
+    text = _LONE_DOT.sub(" ", text)
+    text = _NOT_WORD.sub(" ", text)
+    return _SLACK.sub("", text).strip()
+
+
+def _cn_run_to_digits(run: str) -> str:
+    """Return a run of Chinese numerals as Arabic digits; a run with no digit word stays."""
+    if not any(ch in _CN_DIGITS or ch == "十" for ch in run):
+        return run
+    value = cn_to_int(run)
+    return run if value is None else str(value)
+
+
+def cn_to_int(run: str) -> int | None:
+    """Return the value of a Chinese numeral (三, 十二, 两千, 4万 style 四万, 二〇二三), or None."""
+    if all(ch in _CN_DIGITS for ch in run):
+        return int("".join(str(_CN_DIGITS[ch]) for ch in run)) if len(run) > 1 else _CN_DIGITS[run]
+    total, section, digit = 0, 0, None
+    for ch in run:
+        if ch in _CN_DIGITS:
+            digit = _CN_DIGITS[ch]
+        elif ch in _CN_UNITS:
+            section += (1 if digit is None else digit) * _CN_UNITS[ch]
+            digit = None
+        elif ch in _CN_BIG:
+            if section == 0 and digit is None and total == 0:
+                return None
+            total = (total + section + (digit or 0)) * _CN_BIG[ch]
+            section, digit = 0, None
+        else:
+            return None
+    return total + section + (digit or 0)
+
+
+def _scale(word: str) -> int:
+    return {"万": 10_000, "千": 1000, "亿": 100_000_000, "万亿": 10**12}[word]
+
+
+def _format(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A number as stated: value, canonical unit (None when bare), ordinal (第N), surface text."""
+
+    value: Decimal
+    unit: str | None
+    ordinal: bool
+    text: str
+
+    def matches(self, other: Figure) -> bool:
+        """Return whether other (a figure of the passage) states the same thing."""
+        if self.value != other.value:
+            return False
+        if self.ordinal:
+            return other.ordinal and self.unit == other.unit
+        if self.unit in _GENERIC_UNITS or self.unit == other.unit:
+            return True
+        return other.unit == "个" and self.unit in _COUNT_WORDS
+
+
+def figures(text: str, strict: bool = True) -> list[Figure]:
+    """Return the figures stated in text.
+
+    strict (a generated sentence): a Chinese numeral counts only with a unit, after 第 or in
+    百分之…, and a lone 一 ("一个平台", "一是") never counts. Not strict (a passage): every
+    numeral counts, and a bare number before a range ("3至5个工作日") takes the range's unit.
+    """
+    text = unicodedata.normalize("NFKC", text)
+    found: list[tuple[Figure, int, int]] = []
+    for m in _NUMBER.finditer(text):
+        num, unit = m.group("num"), m.group("unit")
+        arabic = num[0].isdigit()
+        if not arabic and not any(ch in _CN_DIGITS or ch == "十" for ch in num):
+            continue
+        value = _figure_value(num, m.group("scale"))
+        if value is None:
+            continue
+        ordinal = bool(m.group("ord")) and unit in _ORDINAL_UNITS
+        if m.group("pct"):
+            unit = "%"
+        if strict and not arabic:
+            if num == "一" and not ordinal:
+                continue
+            if not (unit or ordinal):
+                continue
+        unit = {"个工作日": "工作日", "百分点": "个百分点", "周岁": "岁", "年度": "年"}.get(unit, unit)
+        if found and unit and found[-1][0].unit is None and _RANGE_GAP.match(
+                text[found[-1][2]:m.start()]) and not strict:
+            prev, a, b = found[-1]
+            found[-1] = (Figure(prev.value, unit, prev.ordinal, prev.text), a, b)
+        found.append((Figure(value, unit, ordinal, m.group().rstrip("多余")), m.start(), m.end()))
+    # A bare Chinese numeral in a passage is mostly a word (三是, 一体化), not a figure.
+    return [f for f, _, _ in found if strict or f.unit or f.ordinal or f.text[0].isdigit()]
+
+
+def _figure_value(num: str, scale: str | None) -> Decimal | None:
+    try:
+        value = Decimal(num) if num[0].isdigit() else None
+    except InvalidOperation:
+        return None
+    if value is None:
+        n = cn_to_int(num)
+        if n is None:
+            return None
+        value = Decimal(n)
+    return value * _scale(scale) if scale else value
+
+
+def document_numbers(text: str) -> list[tuple[str, str]]:
+    """Return (surface, folded form) of each document number 〔year〕N号 with its issuer's
+    abbreviation when it has one ending in 发/函/字: three characters before the bracket
+    (中办发), or two when the third is a verb or particle (印发国发, 出台了国发 → 国发)."""
+    norm = unicodedata.normalize("NFKC", text).lower().translate(_BRACKETS)
+    source = text if len(text) == len(norm) else norm
+    out = []
+    for m in _DOC_NUMBER.finditer(norm):
+        core = f"[{m.group(1)}]{m.group(2)}号"
+        before = norm[max(0, m.start() - 3):m.start()]
+        if len(before) < 2 or before[-1] not in "发函字":
+            prefix = ""
+        elif len(before) == 3 and before[0] not in _DOC_LEAD and "\u4e00" <= before[0] <= "\u9fff":
+            prefix = before
+        else:
+            prefix = before[-2:]
+        out.append((source[m.start() - len(prefix):m.end()], _SLACK.sub("", prefix) + core))
+    return out
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One content unit of a sentence: its kind, its text as written, and its folded form."""
+
+    kind: str  # figure | document | quote | title | entity | term | item | phrase
+    text: str
+    folded: str
+    words: tuple[str, ...] = ()  # a phrase's folded words, for the reordering allowance
+    figure: Figure | None = None
+
+
+class Passage:
+    """A cited passage prepared once for many unit look-ups."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.folded = fold(text)
+        self.sentences = [fold(s) for s in re.split(r"[。！？；!?;\n]", text) if s.strip()]
+        self.figures = figures(text, strict=False)
+
+    def supports(self, unit: Unit) -> bool:
+        """Return whether the passage states the unit (see the module docstring)."""
+        if unit.figure is not None:
+            return any(unit.figure.matches(f) for f in self.figures)
+        if unit.folded in self.folded:
+            return True
+        if unit.kind != "phrase" or not all(w in self.folded for w in unit.words):
+            return False
+        return all(any(a in s and b in s for s in self.sentences)
+                   for a, b in zip(unit.words, unit.words[1:]))
+
+
+def unsupported_units(sentence: str, passage: str, question: str = "",
+                      terms: Iterable[str] = ()) -> list[str]:
+    """Return the content units of sentence that passage does not contain, as written in the
+    sentence (empty = supported). question: its words and counts are not units. terms: policy
+    terms (the corpus dictionary); one found in the sentence must be in the passage."""
+    cited = Passage(passage)
+    return [u.text for u in content_units(sentence, question, terms) if not cited.supports(u)]
+
+
+def content_units(sentence: str, question: str = "", terms: Iterable[str] = ()) -> list[Unit]:
+    """Return the content units of a generated sentence (module docstring), without duplicates:
+    a unit whose text lies inside an earlier unit of another kind is left out."""
+    text = _BOILERPLATE.sub("，", _LIST_NUMBERING.sub("", sentence))
+    asked = _Question(question)
+    units: list[Unit] = []
+    units += _figure_units(text, asked)
+    units += [Unit("document", s, f) for s, f in document_numbers(text)]
+    units += _quoted_units(text, asked)
+    units += _item_units(text, asked)
+    units += _term_units(text, asked, terms)
+    units += _word_units(text, asked)
+    out: list[Unit] = []
+    for u in units:
+        if not u.folded or any(u.folded == o.folded and u.kind == o.kind for o in out):
+            continue
+        if u.kind in ("entity", "phrase", "term") and any(
+                u.folded in o.folded for o in out if o.kind != u.kind and o.kind != "figure"):
+            continue
+        out.append(u)
+    return out
+
+
+class _Question:
+    """What the question itself says: its folded text, words and counts."""
+
+    def __init__(self, question: str):
+        self.folded = fold(question)
+        self.words = {fold(w) for w, _ in _pos_words(question) if len(w) >= 2}
+        self.counts = {f.value for f in figures(question) if f.unit in _COUNT_WORDS}
+
+    def says(self, folded: str) -> bool:
+        return bool(folded) and folded in self.folded
+
+
+def _figure_units(text: str, asked: _Question) -> list[Unit]:
+    return [Unit("figure", f.text, fold(f.text), figure=f) for f in figures(text)
+            if not (f.unit in _COUNT_WORDS and not f.ordinal and f.value in asked.counts)]
+
+
+def _quoted_units(text: str, asked: _Question) -> list[Unit]:
+    out = []
+    for m in _QUOTED.finditer(text):
+        inner = next(g for g in m.groups() if g is not None)
+        for part in _QUOTE_PARTS.split(inner):
+            if len(part) >= 2 and not asked.says(fold(part)):
+                out.append(Unit("quote", f"“{part}”" if part == inner else part, fold(part)))
+    for m in _TITLE.finditer(text):
+        if not asked.says(fold(m.group(1))):
+            out.append(Unit("title", m.group(), fold(m.group(1))))
+    return out
+
+
+def _item_units(text: str, asked: _Question) -> list[Unit]:
+    """Return the items of each enumeration: a clause holding 、, split on 、和及与."""
+    out = []
+    for clause in re.split(r"[，,；;。！？!?：:\n“”\"《》（）()]", text):
+        if "、" not in clause:
+            continue
+        items = _LIST_SPLIT.split(clause)
+        items[0] = _LEAD_IN.sub("", items[0])
+        items[-1] = _TAIL.sub("", items[-1])
+        # A lead-in or tail the patterns missed ("四强党支部要做到政治功能强、…"): cut the first
+        # and last items to the length of the longest other item.
+        if len(items) > 2:
+            longest = max(len(i.strip()) for i in items[1:-1])
+            items[0] = items[0].strip()[-longest - 1:] if len(items[0].strip()) > longest + 2 else items[0]
+        for item in items:
+            item = item.strip()
+            folded = fold(item)
+            if 2 <= len(folded) <= _ITEM_MAX and not asked.says(folded):
+                out.append(Unit("item", item, folded))
+    return out
+
+
+def _term_units(text: str, asked: _Question, terms: Iterable[str]) -> list[Unit]:
+    folded = fold(text)
+    out = []
+    for term in terms:
+        t = fold(term)
+        if len(t) >= 3 and t in folded and not asked.says(t):
+            out.append(Unit("term", term, t))
+    return out
+
+
+def _word_units(text: str, asked: _Question) -> list[Unit]:
+    """Return named entities and content phrases (runs of content words, 4+ characters)."""
+    out: list[Unit] = []
+    run: list[str] = []
+
+    def close_run():
+        folded = [fold(w) for w in run]
+        if len("".join(folded)) >= 4:
+            out.append(Unit("phrase", "".join(run), "".join(folded), words=tuple(folded)))
+        run.clear()
+
+    for word, flag in _pos_words(text):
+        folded = fold(word)
+        if _SLACK.fullmatch(word):
+            continue
+        if flag in _ENTITY_POS and len(word) >= (2 if flag in _SHORT_ENTITY_POS else 3) \
+                and folded not in asked.words \
+                and not asked.says(folded):
+            out.append(Unit("entity", word, folded))
+        content = (len(word) >= 2 and flag.startswith(_CONTENT_POS) and word not in _PHRASE_STOPWORDS
+                   and folded not in asked.words and not re.search(r"\d", folded))
+        if content:
+            run.append(word)
+        else:
+            close_run()
+    close_run()
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def _pos_tagger():
+    """Build jieba's part-of-speech tagger once, on first use (its dictionary takes a second)."""
+    import logging
+
+    import jieba
+    import jieba.posseg
+
+    jieba.setLogLevel(logging.WARNING)
+    return jieba.posseg.POSTokenizer(jieba.Tokenizer())
+
+
+def _pos_words(text: str) -> list[tuple[str, str]]:
+    return [(p.word, p.flag) for p in _pos_tagger().cut(text)]

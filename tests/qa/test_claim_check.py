@@ -1,0 +1,139 @@
+"""Content units of generated sentences checked against real passages of the bundled corpus."""
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from qa.claim_check import cn_to_int, content_units, figures, fold, unsupported_units
+
+CORPUS_DIR = Path(__file__).resolve().parents[2] / "data" / "corpus"
+CORPUS = "".join(p.read_text(encoding="utf-8") for p in sorted(CORPUS_DIR.glob("*.txt")))
+
+
+def passage(snippet: str) -> str:
+    """Return the corpus paragraph (one line of a speech file) holding snippet."""
+    for line in CORPUS.splitlines():
+        if snippet in line:
+            return line
+    raise KeyError(snippet)
+
+
+SIQIANG = passage("(政治功能强、支部班子强")
+HUIQI = passage("兑现金额7.8亿元")
+BINZHOU = passage("滨州成为全省保留")
+ZHONGBAN = passage("中办发〔20xx〕22号、鲁办发")
+YINGSHANG = passage("张光峰书记就加快")
+JISHU = passage("申请技改补贴,从提交")
+CHUANGKOU = passage("上限不超40周岁")
+BANZI = passage("本科以上学历占比达85%")
+S321608 = passage("8小时完成水电气报装")
+HAOCHA = passage("强化落实各级政务大厅“好差评”")
+SHOUQUAN = passage("签订了《授权书》")
+PERTURBED = [  # (passage, question, sentence): each holds a unit the passage lacks
+ (SIQIANG, "“四强”党支部指的是哪四个方面强？", "四强党支部指的是政治功能强、业务融合强、党员作用强、组织建设强。"),
+ (SIQIANG, "“四强”党支部指的是哪四个方面强？", "“四强”党支部指的是政治功能强、支部班子强、党员队伍强、服务效能强。"),
+ (YINGSHANG, "", "王建国书记就加快行政审批制度改革提出了新的更高的要求。"),
+ (YINGSHANG, "", "2021年9月27日，市委、市政府召开全市打造一流营商环境动员大会。"),
+ (BINZHOU, "", "保留市级行政许可事项74项，精简幅度达到67%。"),
+ (BINZHOU, "", "市政府下发了《关于公布保留和调整的市级行政审批项目的通知》。"),
+ (HUIQI, "", "2023年累计办理惠企政策兑现4.34亿件。"),
+ (HUIQI, "", "兑现金额7.8万元。"),
+ (BINZHOU, "", "济南成为全省保留市级行政许可事项最少的城市。"),
+ (JISHU, "", "企业通过“惠企通”平台申请技改补贴，资金须在3个月内拨付到位。"),
+ (HAOCHA, "政务服务“好差评”收到差评后，规定要在几个工作日内整改完毕？", "政务服务“好差评”收到差评后，规定要在3个工作日内整改完毕。"),
+ (ZHONGBAN, "", "中央先后出台了中办发〔20xx〕23号等文件。"),
+ (HUIQI, "", "推广应用“惠民通”平台，实现快速兑现。"),
+ (CHUANGKOU, "", "窗口工作人员年龄上限不超过45周岁。"),
+ (CHUANGKOU, "", "窗口工作人员原则上每三年轮换一次。"),
+ (SHOUQUAN, "", "县公安局与进驻中心的工作人员签订了《授权书》。"),
+ (S321608, "", "“321608”审批机制要求3个工作日完成企业开办、5个工作日完成施工许可。"),
+ (BANZI, "", "35岁以下年轻干部占比达80%。"),
+ (HUIQI, "", "梳理更新惠企政策74条，推广应用“惠企通”平台，全面实现企业补贴秒批秒办。"),
+]
+FAITHFUL = [  # (passage, question, sentence): each says only what the passage says
+ (SIQIANG, "“四强”党支部指的是哪四个方面强？", "“四强”党支部指作用发挥强、政治功能强、党员队伍强、支部班子强。"),
+ (SIQIANG, "“四强”党支部指的是哪四个方面强？", "讲话提到，“四强”包括政治功能强、支部班子强等四个方面。"),
+ (HUIQI, "", "2023年累计办理惠企政策兑现43400件，兑现金额7.8亿元。"),
+ (JISHU, "", "企业通过“惠企通”平台申请技改补贴，从提交材料到资金到账仅用三个工作日。"),
+ (YINGSHANG, "", "张光峰书记对加快行政审批制度改革提出了更高的要求。"),
+ (BINZHOU, "", "滨州是全省保留市级行政许可事项最少的城市，精简幅度达到百分之七十六。"),
+ (CHUANGKOU, "窗口工作人员的年龄有什么要求？", "窗口工作人员原则上两年轮换一次，年龄上限不超过40周岁。"),
+ (ZHONGBAN, "", "中央先后出台了中办发【20xx】22号、鲁办发〔20xx〕18号等文件。"),
+ (BANZI, "", "根据资料，本科以上学历占比85%，35岁以下的年轻干部占比60%。"),
+ (S321608, "321608审批机制是什么？", "321608审批机制要求3个工作日完成企业开办、2个工作日完成不动产登记。"),
+ (BINZHOU, "", "市政府下发了《关于公布保留和调整的市级行政许可和非行政许可审批项目(20xx年度)的决定》，保留市级行政许可事项七十四项。"),
+ (HUIQI, "", "“惠企通”平台实现了“线上一网、线下一窗”快速兑现。"),
+ (S321608, "", "企业开办全流程时限已压缩到一个工作日，比2022年缩短了80%。"),
+]
+
+
+def test_the_four_strengths_answer_is_caught_item_by_item():
+    answer = "四强党支部指的是政治功能强、业务融合强、党员作用强、组织建设强。"
+    bad = unsupported_units(answer, SIQIANG, "“四强”党支部指的是哪四个方面强？")
+    assert bad == ["业务融合强", "党员作用强", "组织建设强"]
+
+
+@pytest.mark.parametrize("cited, question, sentence", PERTURBED, ids=[s[:12] for _, _, s in PERTURBED])
+def test_perturbed_sentence_is_caught(cited, question, sentence):
+    assert unsupported_units(sentence, cited, question)
+
+
+@pytest.mark.parametrize("cited, question, sentence", FAITHFUL, ids=[s[:12] for _, _, s in FAITHFUL])
+def test_faithful_paraphrase_is_kept(cited, question, sentence):
+    assert unsupported_units(sentence, cited, question) == []
+
+
+def test_the_unsupported_part_is_named_as_written():
+    assert unsupported_units("保留市级行政许可事项74项，精简幅度达到67%。", BINZHOU) == ["67%"]
+    assert unsupported_units("兑现金额7.8万元。", HUIQI) == ["7.8万元"]
+    assert unsupported_units("推广应用“惠民通”平台，实现快速兑现。", HUIQI) == ["“惠民通”"]
+
+
+@pytest.mark.parametrize("text, value", [
+    ("三", 3), ("十二", 12), ("两千", 2000), ("二十五", 25), ("一百零五", 105), ("四万", 40000),
+    ("二〇二三", 2023), ("十", 10),
+])
+def test_chinese_numerals(text, value):
+    assert cn_to_int(text) == value
+
+
+def test_fold_writes_numbers_one_way_and_drops_slack():
+    assert fold("4.34万件") == fold("43400件") == "43400件"
+    assert fold("百分之三十") == fold("30％") == "30%"
+    assert fold("三个工作日") == fold("３个工作日")
+    assert fold("办理的事项，了解了") == "办理事项 解"
+
+
+def test_figures_of_a_sentence_skip_numerals_that_are_words():
+    found = figures("一是打造一个平台，三个工作日内办结，第三条规定，7.8亿元，4.34万件。")
+    assert [(f.value, f.unit, f.ordinal) for f in found] == [
+        (Decimal(3), "工作日", False), (Decimal(3), "条", True),
+        (Decimal(780000000), "元", False), (Decimal(43400), "件", False)]
+
+
+def test_passage_range_gives_its_unit_to_the_first_number():
+    found = figures("办结时限为3至5个工作日", strict=False)
+    assert [(f.value, f.unit) for f in found] == [(Decimal(3), "工作日"), (Decimal(5), "工作日")]
+    assert unsupported_units("办结时限最短3个工作日。", "办结时限为3至5个工作日。") == []
+
+
+def test_boilerplate_and_the_question_are_not_units():
+    assert content_units("讲话提到，根据资料，主要包括以下几个方面。") == []
+    units = content_units("“四强”党支部包括四个方面。", question="“四强”党支部指的是哪四个方面强？")
+    assert units == []
+
+
+def test_document_and_article_numbers_must_match():
+    cited = "出台了中办发〔2023〕22号文件，依据条例第十二条。"
+    assert unsupported_units("依据中办发[2023]22号文件和第12条。", cited) == []
+    assert unsupported_units("依据国办发〔2023〕22号文件。", cited) == ["国办发〔2023〕22号"]
+    assert unsupported_units("依据条例第十三条。", cited) == ["第十三条"]
+    assert unsupported_units("依据条例第12款。", cited) == ["第12款"]
+
+
+def test_policy_terms_found_in_the_sentence_must_be_in_the_passage():
+    cited = "推行一窗受理，群众办事更方便。"
+    assert unsupported_units("推行一窗受理和一网通办。", cited, terms=["一网通办", "一窗受理"]) == [
+        "一网通办"]
