@@ -78,9 +78,9 @@ _BOILERPLATE = re.compile(
 _PHRASE_STOPWORDS = _QUESTION_STOPWORDS | frozenset(
     """提到 指出 强调 表示 提出 包括 包含 涵盖 涉及 分别 主要 具体 根据 资料 材料 讲话 原文 来源
     显示 文中 如下 以下 下列 需要 通过 相关 有关 问题 回答 答案 说明 介绍 目前 已经 能够 相应
-    就是 也是 还是 要求 成为 属于 作为 以下 方面 内容 指的是 是指""".split()
+    无法 无法回答 无法确定 未找到 找不到 未提及 没有提到 不清楚 就是 也是 还是 要求 成为 属于 作为 以下 方面 内容 指的是 是指""".split()
 )
-_CONTENT_POS = ("n", "v", "a", "i", "l", "j", "b", "eng")
+_CONTENT_POS = ("n", "v", "a", "s", "i", "l", "j", "b", "eng")
 _ENTITY_POS = {"nr", "ns", "nt", "nz", "nrt", "nrfg"}
 _SHORT_ENTITY_POS = {"nr", "ns", "nt", "nrt", "nrfg"}  # jieba tags many ordinary 2-char words nz
 _LIST_NUMBERING = re.compile(r"^\s*(?:\d+\s*[.、)）]|[（(]\s*\d+\s*[)）]|[一二三四五六七八九十]+、|[-*•·])\s*")
@@ -352,26 +352,27 @@ def _term_units(text: str, asked: _Question, terms: Iterable[str]) -> list[Unit]
 def _word_units(text: str, asked: _Question) -> list[Unit]:
     """Return named entities and content phrases (runs of content words, 4+ characters)."""
     out: list[Unit] = []
-    run: list[str] = []
+    run: list[tuple[str, int]] = []  # (word, offset in text)
 
     def close_run():
-        folded = [fold(w) for w in run]
+        folded = [fold(w) for w, _ in run]
         if len("".join(folded)) >= 4:
-            out.append(Unit("phrase", "".join(run), "".join(folded), words=tuple(folded)))
+            start, end = run[0][1], run[-1][1] + len(run[-1][0])
+            out.append(Unit("phrase", text[start:end], "".join(folded), words=tuple(folded)))
         run.clear()
 
+    offset = 0
     for word, flag in _pos_words(text):
+        at, offset = offset, offset + len(word)
         folded = fold(word)
         if _SLACK.fullmatch(word):
             continue
         if flag in _ENTITY_POS and len(word) >= (2 if flag in _SHORT_ENTITY_POS else 3) \
-                and folded not in asked.words \
-                and not asked.says(folded):
+                and folded not in asked.words and not asked.says(folded):
             out.append(Unit("entity", word, folded))
-        content = (len(word) >= 2 and flag.startswith(_CONTENT_POS) and word not in _PHRASE_STOPWORDS
-                   and folded not in asked.words and not re.search(r"\d", folded))
-        if content:
-            run.append(word)
+        if (len(word) >= 2 and flag.startswith(_CONTENT_POS) and word not in _PHRASE_STOPWORDS
+                and folded not in asked.words and not re.search(r"\d", folded)):
+            run.append((word, at))
         else:
             close_run()
     close_run()
