@@ -200,6 +200,11 @@ def _sentence_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def answer_sentences(text: str) -> list[str]:
+    """Return the sentences of an answer as check_citations splits it, markers included."""
+    return [text[a:b] for a, b in _sentence_spans(text)]
+
+
 def _marker_groups(text: str, start: int, end: int) -> list[list[re.Match]]:
     """Return the markers of text[start:end], those side by side grouped together."""
     groups: list[list[re.Match]] = []
