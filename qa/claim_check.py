@@ -242,6 +242,7 @@ class Passage:
         self.folded = fold(text)
         self.sentences = [fold(s) for s in re.split(r"[。！？；!?;\n]", text) if s.strip()]
         self.figures = figures(text, strict=False)
+        self.clauses = [fold(c) for c in re.split(r"[，,；;。！？!?、:：()（）\n]", text) if c.strip()]
 
     def supports(self, unit: Unit) -> bool:
         """Return whether the passage states the unit (see the module docstring)."""
@@ -249,6 +250,8 @@ class Passage:
             return any(unit.figure.matches(f) for f in self.figures)
         if unit.folded in self.folded:
             return True
+        if unit.kind == "item" and unit.words:
+            return any(all(w in c for w in unit.words) for c in self.clauses)
         if unit.kind != "phrase" or not all(w in self.folded for w in unit.words):
             return False
         return all(any(a in s and b in s for s in self.sentences)
@@ -334,9 +337,20 @@ def _item_units(text: str, asked: _Question) -> list[Unit]:
         for item in items:
             item = item.strip()
             folded = fold(item)
-            if 2 <= len(folded) <= _ITEM_MAX and not asked.says(folded):
-                out.append(Unit("item", item, folded))
+            if not 2 <= len(folded) <= _ITEM_MAX or asked.says(folded):
+                continue
+            # "企业开办3个工作日" for "3个工作日完成企业开办": an item with a figure may be
+            # reworded as long as one passage clause binds that figure to the item's words.
+            bound = (tuple(fold(f.text) for f in figures(item)) + _content_words(item)
+                     if re.search(r"\d", folded) else ())
+            out.append(Unit("item", item, folded, words=bound))
     return out
+
+
+def _content_words(text: str) -> tuple[str, ...]:
+    return tuple(fold(w) for w, flag in _pos_words(text)
+                 if len(w) >= 2 and flag.startswith(_CONTENT_POS) and w not in _PHRASE_STOPWORDS
+                 and not re.search(r"\d", fold(w)))
 
 
 def _term_units(text: str, asked: _Question, terms: Iterable[str]) -> list[Unit]:
