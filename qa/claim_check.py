@@ -14,16 +14,15 @@ A content unit is something a reader would take as a fact of the source:
   each of two or more characters) of four or more characters in all.
 
 Matching is done on folded text (qa.figures.fold): NFKC, lower case, Chinese numerals as
-digits, punctuation as a space, and the slack characters 的 了 地 得 是 为 dropped, so
-"压缩至1个工作日" matches "压缩至一个工作日" and "办理的" matches "办理". A list item holding a
-figure may also be reworded when one passage clause holds its figure and its words
-("企业开办3个工作日" for "3个工作日完成企业开办"). A unit is supported when its folded form occurs in
+digits, punctuation as a space, and the slack characters 的 了 地 得 是 为 dropped, so "压缩至1个工作日"
+matches "压缩至一个工作日" and "办理的" matches "办理". A unit is supported when its folded form occurs in
 the folded passage; a content phrase is also supported when each of its words occurs in the
 passage and every two neighbouring words share a passage sentence (so a reordered or lightly
-reworded phrase passes, while a word the passage never uses does not). Boilerplate
-("讲话提到", "根据资料", "主要包括") and the words of the question are not units: repeating the
-question is not a claim about the source. Numbers are checked even when the question has them,
-except a count such as "四个" that the question itself asks about.
+reworded phrase passes, while a word the passage never uses does not), and a list item holding
+a figure when one passage clause holds its figure and its words ("企业开办3个工作日" for
+"3个工作日完成企业开办"). Boilerplate ("讲话提到", "根据资料", "主要包括") and the words of the question are not
+units: repeating the question is not a claim about the source. Numbers are checked even when
+the question has them, except a count such as "四个" that the question itself asks about.
 """
 from __future__ import annotations
 
