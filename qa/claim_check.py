@@ -40,7 +40,7 @@ _LIST_SPLIT = re.compile(r"、|(?:以及|和|及|与)")
 _QUOTE_PARTS = re.compile(r"[、，,；;：:·/\s]+")
 _LEAD_IN = re.compile(r".*(?:指的是|是指|分别是|包括|包含|涵盖|即|为|是|有|指|：|:)")
 _TAIL = re.compile(r"(?:等|这些|以上|在内|(?:这)?[几两二三四五六七八九十\d]+(?:个|项|大|类|种)"
-                   r"(?=方面|内容|要求|措施|任务|部分|环节)).*$")
+                   r"(?=方面|内容|要求|措施|任务|部分|环节)).*$|的?(?:要求|工作|措施|任务|内容|方面)$")
 _ITEM_MAX = 12
 _BOILERPLATE = re.compile(
     r"(?:讲话|文中|原文|资料|材料|来源|报告)(?:中|里)?(?:明确|也|还)?"
@@ -52,9 +52,10 @@ _BOILERPLATE = re.compile(
 _PHRASE_STOPWORDS = _QUESTION_STOPWORDS | frozenset(
     """提到 指出 强调 表示 提出 包括 包含 涵盖 涉及 分别 主要 具体 根据 资料 材料 讲话 原文 来源
     显示 文中 如下 以下 下列 需要 通过 相关 有关 问题 回答 答案 说明 介绍 目前 已经 能够 相应
-    无法 无法回答 无法确定 未找到 找不到 未提及 没有提到 不清楚 就是 也是 还是 要求 成为 属于 作为 以下 方面 内容 指的是 是指""".split()
+    工作 无法 无法回答 无法确定 未找到 找不到 未提及 没有提到 不清楚 就是 也是 还是 要求 成为 属于 作为 以下 方面 内容 指的是 是指""".split()
 )
 _CONTENT_POS = ("n", "v", "a", "s", "i", "l", "j", "b", "eng")
+_FRAME_POS = {"v", "d", "p", "c", "r", "ad", "vd", "uj", "ul"}  # a first word that leads in
 _ENTITY_POS = {"nr", "ns", "nt", "nz", "nrt", "nrfg"}
 _SHORT_ENTITY_POS = {"nr", "ns", "nt", "nrt", "nrfg"}  # jieba tags many ordinary 2-char words nz
 _LIST_NUMBERING = re.compile(r"^\s*(?:\d+\s*[.、)）]|[（(]\s*\d+\s*[)）]|[一二三四五六七八九十]+、|[-*•·])\s*")
@@ -163,14 +164,15 @@ def _item_units(text: str, asked: _Question) -> list[Unit]:
     for clause in re.split(r"[，,；;。！？!?：:\n“”\"《》（）()]", text):
         if "、" not in clause:
             continue
-        items = _LIST_SPLIT.split(clause)
-        items[0] = _LEAD_IN.sub("", items[0])
+        items = [i.strip() for i in _LIST_SPLIT.split(clause)]
+        items[0] = _without_lead_in(items[0])
         items[-1] = _TAIL.sub("", items[-1])
-        # A lead-in or tail the patterns missed ("四强党支部要做到政治功能强、…"): cut the first
-        # and last items to the length of the longest other item.
+        # A lead-in the patterns missed ("四强党支部要做到政治功能强、…"): cut the first item to
+        # the length of the longest other item.
         if len(items) > 2:
-            longest = max(len(i.strip()) for i in items[1:-1])
-            items[0] = items[0].strip()[-longest - 1:] if len(items[0].strip()) > longest + 2 else items[0]
+            longest = max(len(i) for i in items[1:-1])
+            if len(items[0]) > longest + 2:
+                items[0] = items[0][-longest - 1:]
         for item in items:
             item = item.strip()
             folded = fold(item)
@@ -178,16 +180,28 @@ def _item_units(text: str, asked: _Question) -> list[Unit]:
                 continue
             # "企业开办3个工作日" for "3个工作日完成企业开办": an item with a figure may be
             # reworded as long as one passage clause binds that figure to the item's words.
-            bound = (tuple(fold(f.text) for f in figures(item)) + _content_words(item)
-                     if re.search(r"\d", folded) else ())
+            stated = figures(item)
+            bound = tuple(fold(f.text) for f in stated) + _content_words(item) if stated else ()
             out.append(Unit("item", item, folded, words=bound))
     return out
+
+
+def _without_lead_in(item: str) -> str:
+    """Return the first item of a list without what leads into it: up to 指的是/包括/是/…, then
+    up to two leading verbs or adverbs of the frame ("讲话要求优化审批流程" → "优化审批流程")."""
+    item = _LEAD_IN.sub("", item)
+    for _ in range(2):
+        words = _pos_words(item)
+        if len(words) < 2 or not (words[0][1] in _FRAME_POS or words[0][0] in _PHRASE_STOPWORDS):
+            break
+        item = item[len(words[0][0]):]
+    return item
 
 
 def _content_words(text: str) -> tuple[str, ...]:
     return tuple(fold(w) for w, flag in _pos_words(text)
                  if len(w) >= 2 and flag.startswith(_CONTENT_POS) and w not in _PHRASE_STOPWORDS
-                 and not re.search(r"\d", fold(w)))
+                 and not any(ch.isdigit() for ch in w))
 
 
 def _term_units(text: str, asked: _Question, terms: Iterable[str]) -> list[Unit]:
@@ -222,7 +236,7 @@ def _word_units(text: str, asked: _Question) -> list[Unit]:
                 and folded not in asked.words and not asked.says(folded):
             out.append(Unit("entity", word, folded))
         if (len(word) >= 2 and flag.startswith(_CONTENT_POS) and word not in _PHRASE_STOPWORDS
-                and folded not in asked.words and not re.search(r"\d", folded)):
+                and folded not in asked.words and not any(ch.isdigit() for ch in word)):
             run.append((word, at))
         else:
             close_run()

@@ -152,6 +152,6 @@ def test_min_support_decides_a_clause_without_content_units():
 def test_policy_terms_come_from_the_tokenizer():
     from vectorstore.tokenize import Tokenizer
 
-    answer = "“321608”审批机制要求3个工作日完成企业开办，并推行一网通办[1]。"
-    assert check_citations(answer, PASSAGES, Tokenizer(["一网通办"])).text == ""
+    answer = "企业开办全流程时限压缩至1个工作日，还可以马上办[1]。"
+    assert check_citations(answer, PASSAGES, Tokenizer(["马上办"])).text == ""
     assert check_citations(answer, PASSAGES, Tokenizer([])).text == answer  # jieba splits it

@@ -30,6 +30,7 @@ BANZI = passage("本科以上学历占比达85%")
 S321608 = passage("8小时完成水电气报装")
 HAOCHA = passage("强化落实各级政务大厅“好差评”")
 TIAOLI = passage("即将于5月1日实施")
+LIUTONGYI = passage("要优化审批流程,减少审批环节,压缩审批时限")
 SHOUQUAN = passage("签订了《授权书》")
 PERTURBED = [  # (passage, question, sentence): each holds a unit the passage lacks
  (SIQIANG, "“四强”党支部指的是哪四个方面强？", "四强党支部指的是政治功能强、业务融合强、党员作用强、组织建设强。"),
@@ -54,6 +55,8 @@ PERTURBED = [  # (passage, question, sentence): each holds a unit the passage la
  (S321608, "321608审批机制是什么？", "321608审批机制是指企业开办3个工作日、不动产登记1个工作日、施工许可2个工作日。"),
  (TIAOLI, "《政府信息公开条例》从哪一年开始施行？", "《政府信息公开条例》从2014年5月1日开始施行。"),
  (TIAOLI, "", "会议传达了全国政务公开领导小组第九次会议精神。"),
+ (LIUTONGYI, "", "讲话要求优化审批流程、精简申报材料、压缩审批时限。"),
+ (LIUTONGYI, "", "“六统一”包括统一受理报件、统一组织会审、统一收费标准、统一发放证件。"),
 ]
 FAITHFUL = [  # (passage, question, sentence): each says only what the passage says
  (SIQIANG, "“四强”党支部指的是哪四个方面强？", "“四强”党支部指作用发挥强、政治功能强、党员队伍强、支部班子强。"),
@@ -72,6 +75,8 @@ FAITHFUL = [  # (passage, question, sentence): each says only what the passage s
  (S321608, "321608审批机制是什么？", "321608审批机制是指企业开办3个工作日、不动产登记2个工作日、施工许可1个工作日。"),
  (TIAOLI, "《政府信息公开条例》什么时候实施？", "《政府信息公开条例》将于五月一日实施。"),
  (TIAOLI, "", "会议传达了全国政务公开领导小组第八次会议精神。"),
+ (LIUTONGYI, "", "讲话要求优化审批流程、减少审批环节、压缩审批时限的工作。"),
+ (LIUTONGYI, "“六统一”审批办理机制指什么？", "“六统一”指统一受理报件、统一组织会审、统一承诺办结时间和统一发放证件等。"),
 ]
 
 
