@@ -55,6 +55,7 @@ _PHRASE_STOPWORDS = _QUESTION_STOPWORDS | frozenset(
     工作 无法 无法回答 无法确定 未找到 找不到 未提及 没有提到 不清楚 就是 也是 还是 要求 成为 属于 作为 以下 方面 内容 指的是 是指""".split()
 )
 _CONTENT_POS = ("n", "v", "a", "s", "i", "l", "j", "b", "eng")
+_NOUN_POS = ("n", "vn", "s", "j", "l", "i", "eng", "b")  # what a figure counts or dates
 _FRAME_POS = {"v", "d", "p", "c", "r", "ad", "vd", "uj", "ul"}  # a first word that leads in
 _ENTITY_POS = {"nr", "ns", "nt", "nz", "nrt", "nrfg"}
 _SHORT_ENTITY_POS = {"nr", "ns", "nt", "nrt", "nrfg"}  # jieba tags many ordinary 2-char words nz
@@ -80,12 +81,15 @@ class Passage:
         self.folded = fold(text)
         self.sentences = [fold(s) for s in re.split(r"[。！？；!?;\n]", text) if s.strip()]
         self.figures = figures(text, strict=False)
+        self.sentence_figures = [(fold(s), figures(s, strict=False))
+                                 for s in re.split(r"[。！？；!?;\n]", text) if s.strip()]
         self.clauses = [fold(c) for c in re.split(r"[，,；;。！？!?、:：()（）\n]", text) if c.strip()]
 
     def supports(self, unit: Unit) -> bool:
         """Return whether the passage states the unit (see the module docstring)."""
         if unit.figure is not None:
-            return any(unit.figure.matches(f) for f in self.figures)
+            return any(any(unit.figure.matches(f) for f in found) and all(w in s for w in unit.words)
+                       for s, found in self.sentence_figures)
         if unit.folded in self.folded:
             return True
         if unit.kind == "item" and unit.words:
@@ -141,8 +145,41 @@ class _Question:
 
 
 def _figure_units(text: str, asked: _Question) -> list[Unit]:
-    return [Unit("figure", f.text, fold(f.text), figure=f) for f in figures(text)
-            if not (f.unit in COUNT_WORDS and not f.ordinal and f.value in asked.counts)]
+    """Return the figures of text, each bound to the content words right before and after it
+    in its clause ("十九届|五中全会", "兑现|4.34万件"), which must share a passage sentence with it."""
+    words = _pos_words(text)
+    starts = [sum(len(w) for w, _ in words[:i]) for i in range(len(words))]
+    out = []
+    for f in figures(text):
+        if f.unit in COUNT_WORDS and not f.ordinal and f.value in asked.counts:
+            continue
+        end = f.start + len(f.text)
+        before = [i for i, a in enumerate(starts) if a + len(words[i][0]) <= f.start]
+        after = [i for i, a in enumerate(starts) if a >= end]
+        bound = [w for w in (_neighbour(words, reversed(before), asked),
+                             _neighbour(words, after, asked)) if w]
+        out.append(Unit("figure", f.text, fold(f.text), words=tuple(bound), figure=f))
+    return out
+
+
+def _neighbour(words: tuple[tuple[str, str], ...], order, asked: _Question) -> str | None:
+    """Return the first noun-like content word met in order (indices into words), folded,
+    passing over at most three short or verb-like words ("上限不超过40周岁" → 上限); None at
+    punctuation, a number or when none is near."""
+    skipped = 0
+    for i in order:
+        word, flag = words[i]
+        if flag in ("x", "m") or skipped >= 3:
+            return None
+        if _is_content(word, flag, asked) and flag.startswith(_NOUN_POS):
+            return fold(word)
+        skipped += 1
+    return None
+
+
+def _is_content(word: str, flag: str, asked: _Question) -> bool:
+    return (len(word) >= 2 and flag.startswith(_CONTENT_POS) and word not in _PHRASE_STOPWORDS
+            and fold(word) not in asked.words and not any(ch.isdigit() for ch in word))
 
 
 def _quoted_units(text: str, asked: _Question) -> list[Unit]:
@@ -235,8 +272,7 @@ def _word_units(text: str, asked: _Question) -> list[Unit]:
         if flag in _ENTITY_POS and len(word) >= (2 if flag in _SHORT_ENTITY_POS else 3) \
                 and folded not in asked.words and not asked.says(folded):
             out.append(Unit("entity", word, folded))
-        if (len(word) >= 2 and flag.startswith(_CONTENT_POS) and word not in _PHRASE_STOPWORDS
-                and folded not in asked.words and not any(ch.isdigit() for ch in word)):
+        if _is_content(word, flag, asked):
             run.append((word, at))
         else:
             close_run()
@@ -256,5 +292,7 @@ def _pos_tagger():
     return jieba.posseg.POSTokenizer(jieba.Tokenizer())
 
 
-def _pos_words(text: str) -> list[tuple[str, str]]:
-    return [(p.word, p.flag) for p in _pos_tagger().cut(text)]
+@functools.lru_cache(maxsize=512)
+def _pos_words(text: str) -> tuple[tuple[str, str], ...]:
+    """Return the (word, part of speech) pairs of text; a sentence is cut once for all units."""
+    return tuple((p.word, p.flag) for p in _pos_tagger().cut(text))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 SLACK = re.compile(r"[的了地得是为]")
@@ -96,6 +96,7 @@ class Figure:
     unit: str | None
     ordinal: bool
     text: str
+    start: int = field(default=0, compare=False)  # where text stands in the text read
 
     def matches(self, other: Figure) -> bool:
         """Return whether other (a figure of the passage) states the same thing."""
@@ -137,8 +138,9 @@ def figures(text: str, strict: bool = True) -> list[Figure]:
         if found and unit and found[-1][0].unit is None and _RANGE_GAP.match(
                 text[found[-1][2]:m.start()]) and not strict:
             prev, a, b = found[-1]
-            found[-1] = (Figure(prev.value, unit, prev.ordinal, prev.text), a, b)
-        found.append((Figure(value, unit, ordinal, m.group().rstrip("多余")), m.start(), m.end()))
+            found[-1] = (Figure(prev.value, unit, prev.ordinal, prev.text, a), a, b)
+        found.append((Figure(value, unit, ordinal, m.group().rstrip("多余"), m.start()),
+                      m.start(), m.end()))
     # A bare Chinese numeral in a passage is mostly a word (三是, 一体化), not a figure.
     return [f for f, _, _ in found if strict or f.unit or f.ordinal or f.text[0].isdigit()]
 
