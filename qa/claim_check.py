@@ -3,7 +3,9 @@
 A content unit is something a reader would take as a fact of the source:
 - a number, date, year, percentage or amount (qa.figures), compared by value and unit after
   folding full/half width, Chinese numerals (三, 十二, 两) and 万/千/亿 ("4.34万件" = "43400件",
-  "百分之三十" = "30%", "三个工作日" = "3个工作日"); 第N条/款/章 must match as an ordinal;
+  "百分之三十" = "30%", "三个工作日" = "3个工作日"); 第N条/款/章 must match as an ordinal,
+  and the passage sentence stating it must also hold the nouns right before and after it
+  ("十九届|五中全会" is not supported by "十八届五中全会……十九届中央政治局");
 - a document number (〔2023〕5号, with the 发/函/字 prefix when there is one);
 - a quoted term “…” (each listed part of it) and a title 《…》;
 - a named entity: jieba.posseg places, organisations, persons and other proper names
