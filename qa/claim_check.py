@@ -44,17 +44,19 @@ _LEAD_IN = re.compile(r".*(?:指的是|是指|分别是|包括|包含|涵盖|即
 _TAIL = re.compile(r"(?:等|这些|以上|在内|(?:这)?[几两二三四五六七八九十\d]+(?:个|项|大|类|种)"
                    r"(?=方面|内容|要求|措施|任务|部分|环节)).*$|的?(?:要求|工作|措施|任务|内容|方面)$")
 _ITEM_MAX = 12
+# How an answer refers to its source; the source's own words (申报材料, 《政府工作报告》) stay.
 _BOILERPLATE = re.compile(
-    r"(?:讲话|文中|原文|资料|材料|来源|报告)(?:中|里)?(?:明确|也|还)?"
-    r"(?:提到|指出|强调|表示|写道|显示|要求|提出|说|称)?"
-    r"|根据(?:资料|材料|讲话|原文|来源|上述|以上)?(?:内容)?(?:显示|所述|介绍)?"
+    r"(?:讲话|文中|原文|资料|材料|来源)(?:中|里)?(?:明确|也|还)?"
+    r"(?:提到|指出|强调|表示|写道|显示|要求|提出)"
+    r"|根据(?:资料|材料|讲话|原文|来源|上述|以上)(?:内容)?(?:显示|所述|介绍)?"
     r"|主要包括|具体包括|包括以下|以下几(?:个方面|点|项)|如下|具体(?:来说|而言)|总(?:的来说|之)"
     r"|综上所述|也就是说|简单来说|换句话说|其中"
 )
 _PHRASE_STOPWORDS = _QUESTION_STOPWORDS | frozenset(
     """提到 指出 强调 表示 提出 包括 包含 涵盖 涉及 分别 主要 具体 根据 资料 材料 讲话 原文 来源
     显示 文中 如下 以下 下列 需要 通过 相关 有关 问题 回答 答案 说明 介绍 目前 已经 能够 相应
-    工作 无法 无法回答 无法确定 未找到 找不到 未提及 没有提到 不清楚 就是 也是 还是 要求 成为 属于 作为 以下 方面 内容 指的是 是指""".split()
+    工作 要求 方面 内容 就是 也是 还是 成为 属于 作为 指的是 是指
+    无法 无法回答 无法确定 未找到 找不到 未提及 没有提到 不清楚""".split()
 )
 _CONTENT_POS = ("n", "v", "a", "s", "i", "l", "j", "b", "eng")
 _NOUN_POS = ("n", "vn", "s", "j", "l", "i", "eng", "b")  # what a figure counts or dates
@@ -71,7 +73,7 @@ class Unit:
     kind: str  # figure | document | quote | title | entity | term | item | phrase
     text: str
     folded: str
-    words: tuple[str, ...] = ()  # a phrase's folded words, for the reordering allowance
+    words: tuple[str, ...] = ()  # folded words: a phrase's; those a figure or an item is bound to
     figure: Figure | None = None
 
 
@@ -81,17 +83,16 @@ class Passage:
     def __init__(self, text: str):
         self.text = text
         self.folded = fold(text)
-        self.sentences = [fold(s) for s in re.split(r"[。！？；!?;\n]", text) if s.strip()]
-        self.figures = figures(text, strict=False)
-        self.sentence_figures = [(fold(s), figures(s, strict=False))
-                                 for s in re.split(r"[。！？；!?;\n]", text) if s.strip()]
+        raw_sentences = [s for s in re.split(r"[。！？；!?;\n]", text) if s.strip()]
+        self.sentences = [fold(s) for s in raw_sentences]
+        self.sentence_figures = [figures(s, strict=False) for s in raw_sentences]
         self.clauses = [fold(c) for c in re.split(r"[，,；;。！？!?、:：()（）\n]", text) if c.strip()]
 
     def supports(self, unit: Unit) -> bool:
         """Return whether the passage states the unit (see the module docstring)."""
         if unit.figure is not None:
             return any(any(unit.figure.matches(f) for f in found) and all(w in s for w in unit.words)
-                       for s, found in self.sentence_figures)
+                       for s, found in zip(self.sentences, self.sentence_figures))
         if unit.folded in self.folded:
             return True
         if unit.kind == "item" and unit.words:

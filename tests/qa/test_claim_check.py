@@ -140,6 +140,10 @@ def test_boilerplate_and_the_question_are_not_units():
     assert content_units("讲话提到，根据资料，主要包括以下几个方面。") == []
     units = content_units("“四强”党支部包括四个方面。", question="“四强”党支部指的是哪四个方面强？")
     assert units == []
+    # the source's own words are not boilerplate
+    assert unsupported_units("紧扣《政府工作报告》目标任务。", ZHIDAO) == []
+    assert unsupported_units("紧扣《政府工作总结》目标任务。", ZHIDAO) == ["《政府工作总结》"]
+    assert unsupported_units("讲话指出申报材料精简了。", ZHIDAO) == ["申报材料精简"]
 
 
 def test_document_and_article_numbers_must_match():
