@@ -129,6 +129,8 @@ class _SentenceCheck:
             claim = MARKER.sub("", claim)
             floor = group[-1].end()
             if not self._clause(claim, group, verdict):
+                # The whole sentence goes: markers trimmed in its earlier clauses no longer count.
+                verdict.reasons = [r for r in verdict.reasons if r[1].endswith("已删除这句话")]
                 verdict.keep = False
                 return verdict
         return verdict

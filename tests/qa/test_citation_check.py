@@ -155,3 +155,12 @@ def test_policy_terms_come_from_the_tokenizer():
     answer = "企业开办全流程时限压缩至1个工作日，还可以马上办[1]。"
     assert check_citations(answer, PASSAGES, Tokenizer(["马上办"])).text == ""
     assert check_citations(answer, PASSAGES, Tokenizer([])).text == answer  # jieba splits it
+
+
+def test_a_dropped_sentence_reports_only_why_it_was_dropped(tokenizer):
+    answer = "“跨省通办”事项仅开通12项[2][3]，群众满意度达到99%[2]。"
+    checked = check_citations(answer, PASSAGES, tokenizer)
+    assert checked.text == ""
+    assert len(checked.removed) == 1  # not also "[3] taken out of the first clause"
+    n, reason = checked.removed[0]
+    assert n == 2 and reason.startswith("“99%”") and reason.endswith("在来源[2]中找不到，已删除这句话")
