@@ -57,6 +57,8 @@ def check_citations(
       name, list item, content phrase) is in none of the passages its markers cite;
     - a marker is used as a blank ("现有[2]个党支部") or stands inside a clause;
     - a clause cites no given passage, or a sentence holding content units cites nothing.
+    When the cited passages lack a unit but another given passage holds every unit of the
+    clause, the marker is changed to that passage instead (the model cited the wrong one).
     Within a kept sentence, a number whose passage holds none of the clause's units is taken
     out of its marker; a clause without units keeps the numbers with support_score ≥
     min_support. The question's own words are not units; terms (default: the tokenizer's
@@ -152,8 +154,16 @@ class _SentenceCheck:
                 shown = "".join(f"“{u.text.strip('“”')}”" for u in missing[:_SHOWN_UNITS])
                 more = f"等{len(missing)}处" if len(missing) > _SHOWN_UNITS else ""
                 cited = "".join(f"[{n}]" for n in valid)
-                verdict.reasons.append((valid[0], f"{shown}{more}在来源{cited}中找不到，已删除这句话"))
-                return False
+                other = self._sole_holder(units, exclude=valid)
+                if other is None:
+                    verdict.reasons.append((valid[0], f"{shown}{more}在来源{cited}中找不到，已删除这句话"))
+                    return False
+                # The model cited the wrong passage of those it was given: cite the right one.
+                verdict.reasons.append((valid[0], f"{shown}{more}在来源{cited}中找不到，见于来源"
+                                                  f"[{other}]，已改为引用[{other}]"))
+                for i, m in enumerate(group):
+                    verdict.markers[m.start()] = [other] if i == 0 else []
+                return True
             why = "中没有这句话的内容"
         else:
             scores = {n: support_score(claim, self.passages[n - 1], self.tokenizer) for n in valid}
@@ -167,6 +177,13 @@ class _SentenceCheck:
         for m in group:
             verdict.markers[m.start()] = [int(x) for x in _NUM.findall(m.group(2)) if int(x) in kept]
         return True
+
+    def _sole_holder(self, units: list[Unit], exclude: list[int]) -> int | None:
+        """Return the first other given passage that holds every unit, or None."""
+        for n in range(1, len(self.passages) + 1):
+            if n not in exclude and all(self.passage(n).supports(u) for u in units):
+                return n
+        return None
 
     def _units_found(self, units: list[Unit], numbers: list[int]) -> tuple[list[int], list[Unit]]:
         """Return the passages that hold at least one unit, and the units none of them holds."""
@@ -219,14 +236,13 @@ def _marker_groups(text: str, start: int, end: int) -> list[list[re.Match]]:
 
 
 def _rewrite_markers(text: str, start: int, end: int, kept: dict[int, list[int]]) -> str:
-    """Return text[start:end] with each marker cut to its kept numbers; an emptied one goes."""
+    """Return text[start:end] with each marker showing its kept numbers; an emptied one goes."""
     pieces = []
     pos = start
     for m in MARKER.finditer(text, start, end):
         pieces.append(text[pos:m.start()])
         numbers = kept.get(m.start(), [])
-        original = _NUM.findall(m.group(2))
-        if len(numbers) == len(original):
+        if numbers == [int(x) for x in _NUM.findall(m.group(2))]:
             pieces.append(m.group())
         elif numbers:
             sep = re.search(r"\s*[,，、]\s*", m.group(2))

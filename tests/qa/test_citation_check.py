@@ -126,7 +126,7 @@ def test_each_clause_is_checked_against_its_own_marker(tokenizer):
     assert checked.text == answer
     assert checked.used == [1, 2]
     swapped = "“321608”审批机制要求3个工作日完成企业开办[2]，“跨省通办”事项仅开通12项[1]。"
-    assert check_citations(swapped, PASSAGES, tokenizer).text == ""
+    assert check_citations(swapped, PASSAGES, tokenizer).text == answer  # each re-cited
 
 
 def test_a_dropped_list_line_takes_its_line_with_it(tokenizer):
@@ -164,3 +164,12 @@ def test_a_dropped_sentence_reports_only_why_it_was_dropped(tokenizer):
     assert len(checked.removed) == 1  # not also "[3] taken out of the first clause"
     n, reason = checked.removed[0]
     assert n == 2 and reason.startswith("“99%”") and reason.endswith("在来源[2]中找不到，已删除这句话")
+
+
+def test_a_clause_citing_the_wrong_passage_is_cited_to_the_one_that_holds_it(tokenizer):
+    checked = check_citations("“跨省通办”事项仅开通12项[1]。", PASSAGES, tokenizer)
+    assert checked.text == "“跨省通办”事项仅开通12项[2]。"
+    assert checked.used == [2]
+    assert checked.removed == [(1, "“12项”“跨省通办”在来源[1]中找不到，见于来源[2]，已改为引用[2]")]
+    # a sentence no passage fully holds is still dropped
+    assert check_citations("“跨省通办”事项仅开通15项[1]。", PASSAGES, tokenizer).text == ""
