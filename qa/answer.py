@@ -275,7 +275,7 @@ class Answerer:
             answer.mode = "llm"
             answer.notes.append("模型未能从资料中组织回答，已改为给出原文摘录")
             return
-        checked = check_citations(raw, passages, self.tokenizer, self.settings.min_support)
+        checked = check_citations(raw, passages, self.tokenizer, self.settings.min_support, question)
         text = checked.text
         if checked.removed:
             answer.notes.extend(reason for _, reason in checked.removed)
