@@ -21,6 +21,7 @@ from qa.llm import (
     answer_inputs,
     answer_prompt,
     build_chat_model,
+    open_chat_model,
     clean_rewrite,
     format_dialogue,
     format_passages,
@@ -94,7 +95,7 @@ def test_the_prompt_asks_for_the_not_found_words_the_answerer_looks_for():
 
 def test_generator_streams_the_model_pieces_and_sends_the_numbered_passages():
     model = fake_model("3个 工作日 完成 企业开办。[1]")
-    pieces = list(LLMAnswerGenerator(model).stream("321608审批机制是什么？", ["甲。", "乙。"]))
+    pieces = list(LLMAnswerGenerator(model, structured=False).stream("321608审批机制是什么？", ["甲。", "乙。"]))
     assert len(pieces) > 1
     assert "".join(pieces) == "3个 工作日 完成 企业开办。[1]"
     (prompt,) = model.prompts
@@ -162,7 +163,7 @@ def test_rewriter_leaves_a_question_without_history_alone():
 def test_a_missing_model_file_says_how_to_get_one(tmp_path):
     settings = Settings(llm_path=str(tmp_path / "none.gguf"), llm_base_url="")
     with pytest.raises(LLMUnavailable) as e:
-        build_chat_model(settings)
+        open_chat_model(settings)
     message = str(e.value)
     assert "scripts/setup.sh" in message and "ZWQA_LLM_PATH" in message and "ZWQA_LLM_BASE_URL" in message
 
@@ -194,12 +195,6 @@ def dev_record(record_id: str) -> dict:
         if record["id"] == record_id:
             return record
     raise KeyError(record_id)
-
-
-@pytest.fixture(scope="session")
-def chat_model():
-    """The local GGUF chat model, loaded once (fails with LLMUnavailable when not set up)."""
-    return build_chat_model(Settings())
 
 
 @pytest.mark.slow
