@@ -3,7 +3,7 @@ p95, idle and beside a second CPU-bound process, JSON sentences against free tex
 and the prompt-budget curve (first-token time against number and length of passages).
 
     HF_HUB_OFFLINE=1 .venv/bin/python -m bench.llm_latency --questions data/eval/dev.jsonl --n 20
-    HF_HUB_OFFLINE=1 .venv/bin/python -m bench.llm_latency --curve --questions data/eval/questions.jsonl --split tune
+    HF_HUB_OFFLINE=1 .venv/bin/python -m bench.llm_latency --curve --questions data/eval/questions.jsonl --split tune --n 40
 
 Uses the committed index (ZWQA_INDEX_DIR) and ZWQA_LLM_THREADS; appends a section to
 bench/results.md with the command and the load averages. Run on purpose, not a test.
@@ -112,45 +112,81 @@ def latency_table(settings: Settings, rows: list[dict]) -> list[str]:
     return lines
 
 
-def prefill_ms(chat, system: str, human: str) -> float:
-    """Return the ms until the first streamed token of a one-token answer."""
-    from langchain_core.messages import HumanMessage, SystemMessage
+def post(root: str, path: str, body: dict) -> dict:
+    """Return the JSON reply of the local server to a POST."""
+    import urllib.request
 
-    t = time.perf_counter()
-    for chunk in chat.bind(max_tokens=1).stream([SystemMessage(system), HumanMessage(human)]):
-        if chunk.content:
+    request = urllib.request.Request(root + path, data=json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=900) as r:
+        return json.loads(r.read())
+
+
+def prompt_messages(question: str, passages: list[str]) -> list[dict]:
+    """Return the structured-answer prompt as OpenAI chat messages."""
+    from qa.llm import answer_inputs, answer_prompt
+
+    messages = answer_prompt(structured=True).format_messages(**answer_inputs(question, passages))
+    return [{"role": {"human": "user"}.get(m.type, m.type), "content": m.content} for m in messages]
+
+
+def prompt_tokens(root: str, messages: list[dict]) -> list[int]:
+    """Return the token ids the server reads for messages (its chat template applied)."""
+    prompt = post(root, "/apply-template", {"messages": messages})["prompt"]
+    return post(root, "/tokenize", {"content": prompt, "add_special": False})["tokens"]
+
+
+def common_prefix(a: list[int], b: list[int]) -> int:
+    n = 0
+    for x, y in zip(a, b):
+        if x != y:
             break
-    return (time.perf_counter() - t) * 1000
+        n += 1
+    return n
 
 
-def curve_table(settings: Settings, rows: list[dict]) -> list[str]:
-    """Return Markdown rows: first-token time against passages given and characters each, and
-    how often the labelled evidence is inside the passages given (the quality side)."""
+def curve_table(settings: Settings, rows: list[dict], timed: int) -> list[str]:
+    """Return Markdown rows: for 1–4 passages of 150/220/300 characters, the prompt tokens
+    read anew (the rest comes from the prefix cache), the server's prompt time until the first
+    token on the first `timed` questions, and how often the labelled evidence is in the
+    passages at all (the quality side of the trade)."""
     from qa.answer import AnswerSettings
-    from qa.llm import JSON_ANSWER_HUMAN, JSON_ANSWER_SYSTEM, answer_inputs, open_chat_model
+    from qa.llm import start_local_server
     from ui.resources import build_answerer, build_embedder, build_stores
     from vectorstore.text import normalize_for_match
 
     embedder = build_embedder(settings)
-    chat, server = open_chat_model(settings)
+    server = start_local_server(settings)
+    root = server.base_url.removesuffix("/v1")
     answerer = build_answerer(settings, embedder, build_stores(settings, embedder))
     hits_of = {r["id"]: answerer.retriever.retrieve(r["question"], 5) for r in rows}
-    lines = ["| passages | chars each | first token s (median / p95) | evidence inside |",
-             "|---|---|---|---|"]
+    lines = ["| passages | chars each | prompt tokens read anew (median / max) | "
+             "first token s, server prompt time (median / p95) | evidence in the passages |",
+             "|---|---|---|---|---|"]
     try:
-        prefill_ms(chat, JSON_ANSWER_SYSTEM, "预热")  # the instructions enter the prefix cache
+        previous: list[int] = prompt_tokens(root, prompt_messages("预热？", ["预热。"]))
+        post(root, "/v1/chat/completions", {"messages": prompt_messages("预热？", ["预热。"]),
+                                            "max_tokens": 1})
         for n in (1, 2, 3, 4):
             for chars in (150, 220, 300):
                 answerer.settings = replace(AnswerSettings(), llm_passage_chars=chars)
-                times, inside = [], 0
-                for r in rows:
+                fresh, times, inside = [], [], 0
+                for i, r in enumerate(rows):
                     q = r["question"]
                     passages = [answerer._passage_window(q, h.chunk.text) for h in hits_of[r["id"]][:n]]
                     ev = normalize_for_match(r.get("evidence", ""))
                     inside += any(ev and ev in normalize_for_match(p) for p in passages)
-                    times.append(prefill_ms(chat, JSON_ANSWER_SYSTEM,
-                                            JSON_ANSWER_HUMAN.format(**answer_inputs(q, passages))))
-                lines.append(f"| {n} | {chars} | {p50_p95(times)} | {inside}/{len(rows)} |")
+                    messages = prompt_messages(q, passages)
+                    tokens = prompt_tokens(root, messages)
+                    fresh.append(len(tokens) - common_prefix(tokens, previous))
+                    previous = tokens
+                    if i < timed:
+                        reply = post(root, "/v1/chat/completions",
+                                     {"messages": messages, "max_tokens": 1, "temperature": 0})
+                        times.append(reply["timings"]["prompt_ms"])
+                fresh.sort()
+                lines.append(f"| {n} | {chars} | {statistics.median(fresh):.0f} / {fresh[-1]} | "
+                             f"{p50_p95(times)} | {inside}/{len(rows)} |")
                 print(lines[-1], flush=True)
     finally:
         server.close()
@@ -163,6 +199,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--split", default=None, help="only questions of this split (tune)")
     ap.add_argument("--n", type=int, default=20, help="questions to answer")
     ap.add_argument("--curve", action="store_true", help="the prompt-budget curve instead")
+    ap.add_argument("--timed", type=int, default=3,
+                    help="curve: questions per setting whose first-token time is measured")
     ap.add_argument("--no-write", action="store_true", help="print only, leave results.md")
     args = ap.parse_args(argv)
     settings = Settings(llm_base_url="")
@@ -170,7 +208,7 @@ def main(argv: list[str] | None = None) -> None:
     load_before = os.getloadavg()
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     t0 = time.perf_counter()
-    lines = curve_table(settings, rows) if args.curve else latency_table(settings, rows)
+    lines = curve_table(settings, rows, args.timed) if args.curve else latency_table(settings, rows)
     load_after = os.getloadavg()
     command = "python -m bench.llm_latency " + " ".join(sys.argv[1:] if argv is None else argv)
     title = "LLM prompt budget" if args.curve else "LLM answer latency"

@@ -69,8 +69,8 @@ class RuleBasedRewriter:
 
 @dataclass
 class AnswerEvent:
-    """One step of a streamed answer: kind is "rewritten", "retrieved", "draft", "token" or
-    "done".
+    """One step of a streamed answer: kind is "rewritten", "retrieved", "draft", "token",
+    "progress" (the model wrote something not yet shown) or "done".
 
     In llm mode "draft" comes first with the extractive answer (quotes with [n], ready at
     once); the "token" events after it are the generated answer as its sentences are
@@ -294,6 +294,8 @@ class Answerer:
                     answer.timings_ms.setdefault(
                         "first_sentence", round((time.perf_counter() - t) * 1000, 1))
                     yield AnswerEvent("token", text=shown)
+                else:  # a sentence still being written: lets a reader show progress or stop
+                    yield AnswerEvent("progress")
         except GenerationBusy as e:
             _keep_draft(answer, draft, str(e))
             return

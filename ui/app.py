@@ -340,8 +340,11 @@ def keep_interrupted_draft() -> None:
 
 def stream_answer(events, index, rewritten, body) -> object | None:
     """Draw the events of one answer as they come; return the final Answer (None if none)."""
-    generated = None
+    import itertools
+
+    generated = status = None
     text, final = "", None
+    dots = itertools.cycle(["…", "……", "………"])
     for ev in events:
         if ev.kind == "rewritten":
             rewritten.caption(render.md_literal(f"理解为：{ev.text}"))
@@ -354,10 +357,14 @@ def stream_answer(events, index, rewritten, body) -> object | None:
                 st.button("停止生成", icon=":material/stop_circle:", key="stop-generation")
                 st.caption("原文摘录如上；大模型正在据此生成回答，核对引用后将替换摘录…")
                 generated = st.empty()
+                status = st.empty()
         elif ev.kind == "token":
             text += ev.text
             target = generated if generated is not None else body
             target.html(render.answer_html(text, len(st.session_state.answers)))
+        elif ev.kind == "progress" and status is not None:
+            # Also the point where a click on 停止生成 takes effect (at the next page call).
+            status.caption(f"正在生成{next(dots)}")
         elif ev.kind == "done":
             final = ev.answer
     return final

@@ -31,7 +31,8 @@ def test_quotes_come_first_then_whole_sentences_then_the_checked_answer(words_in
     events = events_of(words_index, gen)
     kinds = [e.kind for e in events]
     assert kinds[:2] == ["retrieved", "draft"] and kinds[-1] == "done"
-    assert set(kinds[2:-1]) == {"token"}
+    assert set(kinds[2:-1]) == {"token", "progress"}
+    assert kinds.index("token") > kinds.index("progress")  # nothing shown mid-sentence
     draft = events[1].answer
     assert QUOTE in draft.text and draft.citations[0].chunk.id == "a" and draft.mode == "extractive"
     tokens = [e.text for e in events if e.kind == "token"]
