@@ -56,6 +56,8 @@ def _recited(sentence: str, passages: Sequence[str], tokenizer: TokenizerLike,
              min_support: float):
     """Return the check of sentence cited to the first passage supporting it, or None."""
     bare = MARKER.sub("", sentence).strip()
+    if not bare:
+        return None
     for n in range(1, len(passages) + 1):
         checked = check_citations(f"{bare}[{n}]", passages, tokenizer, min_support)
         if checked.used:

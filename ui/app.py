@@ -21,7 +21,7 @@ import streamlit as st  # noqa: E402
 
 from ui import export, feedback, render, uploads  # noqa: E402
 from ui.background import (  # noqa: E402
-    LOADING, READY, BackgroundLoad, SerialGenerator, SerialRewriter,
+    LOADING, READY, BackgroundLoad, SerialGenerator, SerialRewriter, pump,
 )
 from vectorstore.settings import PROJECT_ROOT, Settings  # noqa: E402
 
@@ -346,7 +346,10 @@ def stream_answer(events, index, rewritten, body) -> object | None:
     text, final = "", None
     dots = itertools.cycle(["…", "……", "………"])
     for ev in events:
-        if ev.kind == "rewritten":
+        if ev is None:  # nothing new yet (the model is reading): a redraw lets 停止生成 act
+            if status is not None:
+                status.caption(f"正在生成{next(dots)}")
+        elif ev.kind == "rewritten":
             rewritten.caption(render.md_literal(f"理解为：{ev.text}"))
         elif ev.kind == "retrieved":
             body.caption(f"找到 {len(ev.retrieved)} 段相关讲话，正在组织回答…")
@@ -384,7 +387,8 @@ def ask(question: str, answerer, mode: str, filters, k: int, index) -> None:
         rewritten = st.empty()
         body = st.empty()
         body.caption("正在检索讲话…")
-        events = answerer.stream(question, render.conversation_history(answers), mode, filters, k)
+        events = pump(answerer.stream(question, render.conversation_history(answers), mode,
+                                      filters, k))
         try:
             final = stream_answer(events, index, rewritten, body)
         except InvalidQuestion as e:

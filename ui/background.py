@@ -93,3 +93,47 @@ class SerialRewriter:
             return self._inner.rewrite(question, history)
         finally:
             self._lock.release()
+
+
+def pump(events: Iterator[T], interval: float = 0.5) -> Iterator[T | None]:
+    """Yield the items of events, produced in a daemon thread, and None after every interval
+    seconds without one, so the page can redraw (and a click on its stop button take effect)
+    while the model is still reading the prompt. An exception of events is raised here.
+
+    Closing the pump asks the thread to close events when its next item arrives: the model
+    stops at its next token and releases its lock (SerialGenerator)."""
+    import queue
+
+    items: queue.Queue = queue.Queue()
+    stop = threading.Event()
+    end = object()
+
+    def run() -> None:
+        try:
+            for item in events:
+                if stop.is_set():
+                    break
+                items.put(item)
+        except BaseException as e:  # handed to the reader, who raises it
+            items.put(e)
+        finally:
+            close = getattr(events, "close", None)
+            if close is not None:
+                close()
+            items.put(end)
+
+    threading.Thread(target=run, name="zwqa-answer", daemon=True).start()
+    try:
+        while True:
+            try:
+                item = items.get(timeout=interval)
+            except queue.Empty:
+                yield None
+                continue
+            if item is end:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()

@@ -9,7 +9,7 @@ import pytest
 from qa.answer import GenerationBusy
 from qa.followup import rewrite_rule_based
 from ui.background import (
-    LOADING, READY, UNAVAILABLE, BackgroundLoad, SerialGenerator, SerialRewriter,
+    LOADING, READY, UNAVAILABLE, BackgroundLoad, SerialGenerator, SerialRewriter, pump,
 )
 
 
@@ -72,3 +72,52 @@ def test_the_rewriter_falls_back_to_the_rules_while_the_model_is_busy():
     assert rewriter.rewrite("那它的时限呢？", history) == "模型改写的问题？"
     with lock:
         assert rewriter.rewrite("那它的时限呢？", history) == rewrite_rule_based("那它的时限呢？", history)
+
+
+def test_pump_passes_items_on_in_order_with_none_while_waiting():
+    gate = threading.Event()
+
+    def slow():
+        yield "甲"
+        gate.wait(5)
+        yield "乙"
+
+    out = []
+    for item in pump(slow(), interval=0.01):
+        out.append(item)
+        if item is None:
+            gate.set()
+    assert [x for x in out if x is not None] == ["甲", "乙"]
+    assert None in out[1:-1]
+
+
+def test_pump_raises_the_error_of_the_stream():
+    def failing():
+        yield "甲"
+        raise ValueError("坏问题")
+
+    with pytest.raises(ValueError, match="坏问题"):
+        list(pump(failing(), interval=0.01))
+
+
+def test_closing_the_pump_closes_the_stream_and_frees_the_model():
+    class Endless:
+        def stream(self, question, passages):
+            while True:
+                time.sleep(0.01)
+                yield "字"
+
+    lock = threading.Lock()
+    reader = pump(SerialGenerator(Endless(), lock).stream("一", []), interval=0.01)
+    assert next(reader) in ("字", None)
+    reader.close()  # the page's stop button
+    assert wait_for(lambda: not lock.locked())
+
+
+def wait_for(condition, seconds: float = 5) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.01)
+    return False
