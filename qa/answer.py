@@ -310,7 +310,8 @@ class Answerer:
             # answers worded unlike the question. Quote the source rather than refuse.
             _keep_draft(answer, draft, "模型未能从资料中组织回答，已改为给出原文摘录")
             return
-        checked = check_generated(reader, passages, self.tokenizer, self.settings.min_support)
+        checked = check_generated(reader, passages, self.tokenizer, self.settings.min_support,
+                                  question)
         if not checked.used:
             # Nothing the model wrote could be traced to a passage: quote the source instead.
             _keep_draft(answer, draft, "模型的回答无法在来源中核实，已改为给出原文摘录")

@@ -21,7 +21,7 @@ class CheckedGeneration:
 
 
 def check_generated(reader: AnswerReader, passages: Sequence[str], tokenizer: TokenizerLike,
-                    min_support: float) -> CheckedGeneration:
+                    min_support: float, question: str = "") -> CheckedGeneration:
     """Return the answer the reader holds with its citations checked (qa.citation_check).
 
     A JSON answer is checked one sentence at a time. A sentence whose named passages do not
@@ -33,10 +33,10 @@ def check_generated(reader: AnswerReader, passages: Sequence[str], tokenizer: To
     out = CheckedGeneration(text="")
     kept: list[str] = []
     for piece in filter(None, pieces):
-        checked = check_citations(piece, passages, tokenizer, min_support)
+        checked = check_citations(piece, passages, tokenizer, min_support, question)
         reasons = [reason for _, reason in checked.removed]
         if sentences is not None and not checked.used:
-            recited = _recited(checked.text, passages, tokenizer, min_support)
+            recited = _recited(piece, passages, tokenizer, min_support, question)
             if recited is None:
                 out.dropped += 1
                 out.notes.extend(reasons)
@@ -53,13 +53,13 @@ def check_generated(reader: AnswerReader, passages: Sequence[str], tokenizer: To
 
 
 def _recited(sentence: str, passages: Sequence[str], tokenizer: TokenizerLike,
-             min_support: float):
+             min_support: float, question: str):
     """Return the check of sentence cited to the first passage supporting it, or None."""
     bare = MARKER.sub("", sentence).strip()
     if not bare:
         return None
     for n in range(1, len(passages) + 1):
-        checked = check_citations(f"{bare}[{n}]", passages, tokenizer, min_support)
+        checked = check_citations(f"{bare}[{n}]", passages, tokenizer, min_support, question)
         if checked.used:
             return checked
     return None

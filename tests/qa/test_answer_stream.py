@@ -61,7 +61,7 @@ def test_a_sentence_with_the_wrong_passage_number_gets_the_passage_that_supports
 
 
 def test_output_that_is_not_json_is_checked_as_plain_text(words_index):
-    gen = ScriptedGenerator('{"sentences": 321608审批机制要求3个工作日完成企业开办[1]。')
+    gen = ScriptedGenerator('{321608审批机制要求3个工作日完成企业开办[1]。')  # opens like JSON, is not
     final = events_of(words_index, gen)[-1].answer
     assert final.mode == "llm" and final.citations[0].chunk.id == "a"
     assert "321608审批机制要求3个工作日完成企业开办[1]" in final.text
