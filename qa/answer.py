@@ -87,8 +87,12 @@ class AnswerEvent:
 class AnswerSettings:
     k: int = 5  # passages an answer may cite
     retrieve_k: int = 10  # passages returned in Answer.retrieved
-    llm_passages: int = 3  # passages given to the LLM (prompt length = first-token delay)
-    llm_passage_chars: int = 220  # each passage is cut to this window around its best sentence
+    # Passages given to the LLM, each cut to a window around its best sentence. Prompt length is
+    # first-token delay: on the tune split 2 x 300 characters hold the evidence for 31 of 39
+    # questions with a median 343 prompt tokens read anew, against 30/39 and 437 for 3 x 220
+    # (bench/results.md, "LLM prompt budget").
+    llm_passages: int = 2
+    llm_passage_chars: int = 300
     max_quotes: int = 3
     min_support: float = 0.35  # citation check: share of a claim found in its passage
 
