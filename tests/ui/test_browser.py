@@ -210,6 +210,7 @@ def test_llm_mode_shows_the_quotes_within_a_second_then_the_checked_generated_an
         served_llm, tmp_path_factory, capsys):
     from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=SLOW)
     shots = tmp_path_factory.mktemp("screenshots-llm")
     with capsys.disabled():
         print(f"\n截图保存在：{shots}")
