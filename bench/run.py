@@ -95,7 +95,7 @@ def machine() -> dict:
         "sentence-transformers": version("sentence-transformers"),
         "transformers": version("transformers"),
         "onnxruntime": version("onnxruntime"),
-        "llama-cpp-python": version("llama_cpp_python"),
+        "xllamacpp": version("xllamacpp"),
         "langchain-chroma": version("langchain-chroma"),
         "git": f"{commit}{' + uncommitted changes' if dirty else ''}",
     }
@@ -325,7 +325,7 @@ def write_report(res: dict, path: Path) -> None:
     L.append("|---|---|")
     for k in ("nproc", "ram_gib", "cpu", "cpu_flags", "python", "torch", "transformers",
               "sentence-transformers", "chromadb", "langchain-chroma", "onnxruntime",
-              "llama-cpp-python", "git"):
+              "xllamacpp", "git"):
         L.append(f"| {k} | {m[k]} |")
     ls, le = res["load_start"], res["load_end"]
     L.append(f"| load average (1/5/15 min) at start | {ls[0]:.2f} / {ls[1]:.2f} / {ls[2]:.2f} |")

@@ -12,18 +12,20 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
-from qa.citation_check import MARKER, check_citations
+from qa.citation_check import MARKER
 from qa.evidence import TokenizerLike, _fold, pinpoint
 from qa.extractive import select_quotes
+from qa.generated import check_generated
 from qa.followup import needs_rewrite, rewrite_rule_based
 from qa.question import asks_for_figure, clean_question
 from qa.redaction import is_year_placeholder, redacted_figures, stands_for_number
 from vectorstore.sentences import sentence_spans
 from qa.refusal import EvidenceStrength, RefusalPolicy, evidence_strength
 from qa.rerank import TermWeights, best_window
+from qa.structured import AnswerReader
 from qa.retrieve import Filters, Retriever
 from vectorstore.records import Answer, Citation, ScoredChunk
 
@@ -35,6 +37,15 @@ REDACTED_TEXT = "讲话原文没有给出这个数字：公开文本中该处{ma
 _WANTS_SOURCE = re.compile(r"原文|原话|出处|哪篇|哪一篇|哪个讲话|哪次讲话|摘录")
 _STATED_FIGURE = re.compile(r"[0-9０-９]+\s*[%％个项件名家次条天年月日人户元倍万亿所批]|百分之")
 _WORDS = re.compile(r"[0-9A-Za-z\u3400-\u9fff]")
+
+
+class GenerationFailed(RuntimeError):
+    """The generator could not answer (endpoint unreachable, server error); the message says
+    why in Chinese. The answer then stays the extractive one."""
+
+
+class GenerationBusy(GenerationFailed):
+    """The model is answering someone else; rather than wait, the answer stays extractive."""
 
 
 class AnswerGenerator(Protocol):
@@ -58,7 +69,13 @@ class RuleBasedRewriter:
 
 @dataclass
 class AnswerEvent:
-    """One step of a streamed answer: kind is "rewritten", "retrieved", "token" or "done"."""
+    """One step of a streamed answer: kind is "rewritten", "retrieved", "draft", "token",
+    "progress" (the model wrote something not yet shown) or "done".
+
+    In llm mode "draft" comes first with the extractive answer (quotes with [n], ready at
+    once); the "token" events after it are the generated answer as its sentences are
+    finished; "done" carries the final Answer: the generated one when it passed the checks,
+    else the draft with a note saying why."""
 
     kind: str
     text: str = ""
@@ -70,8 +87,12 @@ class AnswerEvent:
 class AnswerSettings:
     k: int = 5  # passages an answer may cite
     retrieve_k: int = 10  # passages returned in Answer.retrieved
-    llm_passages: int = 3  # passages given to the LLM (prompt length = first-token delay)
-    llm_passage_chars: int = 220  # each passage is cut to this window around its best sentence
+    # Passages given to the LLM, each cut to a window around its best sentence. Prompt length is
+    # first-token delay: on the tune split 2 x 300 characters hold the evidence for 31 of 39
+    # questions with a median 343 prompt tokens read anew, against 30/39 and 437 for 3 x 220
+    # (bench/results.md, "LLM prompt budget").
+    llm_passages: int = 2
+    llm_passage_chars: int = 300
     max_quotes: int = 3
     min_support: float = 0.35  # citation check: share of a claim found in its passage
 
@@ -256,35 +277,51 @@ class Answerer:
 
     def _generate(self, answer: Answer, question: str, hits: Sequence[ScoredChunk],
                   strength: EvidenceStrength):
+        """Yield the quotes as a "draft", then the generated answer's finished sentences as
+        "token"s; leave in answer the generated text if it passes the checks, else the draft."""
+        t = time.perf_counter()
+        draft = replace(answer, text="", citations=[], notes=[], mode="extractive",
+                        timings_ms={})
+        self._extractive(draft, question, hits)
+        answer.timings_ms["draft"] = round((time.perf_counter() - t) * 1000, 1)
+        yield AnswerEvent("draft", answer=draft)
+
         chunks = [h.chunk for h in hits[: self.settings.llm_passages]]
         passages = [self._passage_window(question, c.text) for c in chunks]
+        reader = AnswerReader()
         t = time.perf_counter()
-        pieces: list[str] = []
-        for piece in self.generator.stream(question, passages):
-            if not pieces and piece:
-                answer.timings_ms["first_token"] = round((time.perf_counter() - t) * 1000, 1)
-            pieces.append(piece)
-            yield AnswerEvent("token", text=piece)
-        answer.timings_ms["generate"] = round((time.perf_counter() - t) * 1000, 1)
-        raw = "".join(pieces).strip()
-
-        if NOT_FOUND in raw and not MARKER.search(raw):
+        try:
+            for piece in self.generator.stream(question, passages):
+                if "first_token" not in answer.timings_ms and piece.strip():
+                    answer.timings_ms["first_token"] = round((time.perf_counter() - t) * 1000, 1)
+                if shown := reader.feed(piece):
+                    answer.timings_ms.setdefault(
+                        "first_sentence", round((time.perf_counter() - t) * 1000, 1))
+                    yield AnswerEvent("token", text=shown)
+                else:  # a sentence still being written: lets a reader show progress or stop
+                    yield AnswerEvent("progress")
+        except GenerationBusy as e:
+            _keep_draft(answer, draft, str(e))
+            return
+        except GenerationFailed as e:
+            _keep_draft(answer, draft, f"{e}，已改为给出原文摘录")
+            return
+        finally:
+            answer.timings_ms["generate"] = round((time.perf_counter() - t) * 1000, 1)
+        raw = reader.text()
+        if not _WORDS.search(raw) or (NOT_FOUND in raw and not MARKER.search(raw)):
             # The evidence gate found the passages sufficient; the small model often misses
             # answers worded unlike the question. Quote the source rather than refuse.
-            self._extractive(answer, question, hits)
-            answer.mode = "llm"
-            answer.notes.append("模型未能从资料中组织回答，已改为给出原文摘录")
+            _keep_draft(answer, draft, "模型未能从资料中组织回答，已改为给出原文摘录")
             return
-        checked = check_citations(raw, passages, self.tokenizer, self.settings.min_support, question)
-        text = checked.text
-        if checked.removed:
-            answer.notes.extend(reason for _, reason in checked.removed)
+        checked = check_generated(reader, passages, self.tokenizer, self.settings.min_support,
+                                  question)
         if not checked.used:
             # Nothing the model wrote could be traced to a passage: quote the source instead.
-            self._extractive(answer, question, hits)
-            answer.mode = "llm"
-            answer.notes.append("模型的回答无法在来源中核实，已改为给出原文摘录")
+            _keep_draft(answer, draft, "模型的回答无法在来源中核实，已改为给出原文摘录")
             return
+        answer.notes.extend(checked.notes)
+        text = checked.text
         for n in checked.used:
             chunk = chunks[n - 1]
             claims = _claims_citing(text, n)
@@ -292,8 +329,10 @@ class Answerer:
                 question, chunk.text, self.tokenizer)
             answer.citations.append(Citation(n=n, chunk=chunk, highlights=highlights))
         answer.citations.sort(key=lambda c: c.n)
-        if checked.removed:
-            text += f"\n（已删除 {len(checked.removed)} 处无法在来源中核实的引用）"
+        if checked.dropped:
+            text += f"\n（已删除 {checked.dropped} 句无法在来源中核实的话）"
+        elif checked.removed:
+            text += f"\n（已删除 {checked.removed} 处无法在来源中核实的引用）"
         answer.text = text
 
     def _passage_window(self, question: str, text: str) -> str:
@@ -315,6 +354,13 @@ class Answerer:
                 end = j
                 break
         return text[start:end]
+
+
+def _keep_draft(answer: Answer, draft: Answer, note: str) -> None:
+    """Make answer the draft's quotes (still in llm mode), with a note saying why."""
+    answer.text = draft.text
+    answer.citations = list(draft.citations)
+    answer.notes.append(note)
 
 
 def _shown_mark(mark: str) -> str:

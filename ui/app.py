@@ -21,7 +21,7 @@ import streamlit as st  # noqa: E402
 
 from ui import export, feedback, render, uploads  # noqa: E402
 from ui.background import (  # noqa: E402
-    LOADING, READY, BackgroundLoad, SerialGenerator, SerialRewriter,
+    LOADING, READY, BackgroundLoad, SerialGenerator, SerialRewriter, pump,
 )
 from vectorstore.settings import PROJECT_ROOT, Settings  # noqa: E402
 
@@ -92,6 +92,7 @@ def init_state() -> None:
         "upload_lines": [],
         "uploader": 0,
         "mode_auto": True,  # the user has not picked a mode yet
+        "draft": None,  # the quotes of an LLM answer still being generated
     }
     for k, v in defaults.items():
         st.session_state.setdefault(k, v)
@@ -318,8 +319,65 @@ def draw_examples(documents) -> None:
                            width="stretch")
 
 
-def ask(question: str, answerer, mode: str, filters, k: int) -> None:
-    """Stream the answer to question onto the page, then keep it in the history and redraw."""
+def draw_draft(draft, index) -> None:
+    """Draw the quotes an LLM answer starts from: text and citation cards, at once."""
+    n = len(st.session_state.answers)
+    st.html(render.answer_html(draft.text, n, [c.n for c in draft.citations]))
+    for c in draft.citations:
+        draw_card(index, c.chunk, c.highlights, f"[{c.n}]", render.anchor_id(n, c.n),
+                  key=f"draft-{st.session_state.conversation}-{n}-{c.n}")
+
+
+def keep_interrupted_draft() -> None:
+    """Keep the quotes of an answer whose generation was stopped (the stop button, or a new
+    question asked meanwhile) as that question's answer."""
+    draft = st.session_state.get("draft")
+    st.session_state.draft = None
+    if draft is not None:
+        draft.notes.append("已停止生成，显示原文摘录")
+        st.session_state.answers.append(draft)
+
+
+def stream_answer(events, index, rewritten, body) -> object | None:
+    """Draw the events of one answer as they come; return the final Answer (None if none)."""
+    import itertools
+
+    generated = status = None
+    text, final = "", None
+    dots = itertools.cycle(["…", "……", "………"])
+    for ev in events:
+        if ev is None:  # nothing new yet (the model is reading): a redraw lets 停止生成 act
+            if status is not None:
+                status.caption(f"正在生成{next(dots)}")
+        elif ev.kind == "rewritten":
+            rewritten.caption(render.md_literal(f"理解为：{ev.text}"))
+        elif ev.kind == "retrieved":
+            body.caption(f"找到 {len(ev.retrieved)} 段相关讲话，正在组织回答…")
+        elif ev.kind == "draft":
+            st.session_state.draft = ev.answer
+            with body.container():
+                draw_draft(ev.answer, index)
+                st.button("停止生成", icon=":material/stop_circle:", key="stop-generation")
+                st.caption("原文摘录如上；大模型正在据此生成回答，核对引用后将替换摘录…")
+                generated = st.empty()
+                status = st.empty()
+        elif ev.kind == "token":
+            text += ev.text
+            target = generated if generated is not None else body
+            target.html(render.answer_html(text, len(st.session_state.answers)))
+        elif ev.kind == "progress" and status is not None:
+            # Also the point where a click on 停止生成 takes effect (at the next page call).
+            status.caption(f"正在生成{next(dots)}")
+        elif ev.kind == "done":
+            final = ev.answer
+    return final
+
+
+def ask(question: str, answerer, mode: str, filters, k: int, index) -> None:
+    """Stream the answer to question onto the page, then keep it in the history and redraw.
+
+    In LLM mode the quotes appear first with a stop button; the generated answer streams under
+    them and takes their place once its citations are checked."""
     from qa.question import InvalidQuestion
 
     answers = st.session_state.answers
@@ -329,21 +387,10 @@ def ask(question: str, answerer, mode: str, filters, k: int) -> None:
         rewritten = st.empty()
         body = st.empty()
         body.caption("正在检索讲话…")
-        text, final = "", None
+        events = pump(answerer.stream(question, render.conversation_history(answers), mode,
+                                      filters, k))
         try:
-            events = answerer.stream(question, render.conversation_history(answers), mode,
-                                     filters, k)
-            for ev in events:
-                if ev.kind == "rewritten":
-                    rewritten.caption(render.md_literal(f"理解为：{ev.text}"))
-                elif ev.kind == "retrieved":
-                    doing = "生成回答" if mode == "llm" else "摘录原文"
-                    body.caption(f"找到 {len(ev.retrieved)} 段相关讲话，正在{doing}…")
-                elif ev.kind == "token":
-                    text += ev.text
-                    body.html(render.answer_html(text, len(answers)))
-                elif ev.kind == "done":
-                    final = ev.answer
+            final = stream_answer(events, index, rewritten, body)
         except InvalidQuestion as e:
             body.warning(str(e))
             return
@@ -356,6 +403,11 @@ def ask(question: str, answerer, mode: str, filters, k: int) -> None:
             logging.getLogger(__name__).exception("answering %r failed", question)
             body.error(render.md_literal(f"回答时出错：{e}。请重试，或改用原文摘录。"))
             return
+        finally:
+            # A rerun (the stop button, a new question) ends this run at the next page call:
+            # close the stream so the model stops writing and is free for the next question.
+            events.close()
+    st.session_state.draft = None
     if final is None:
         return
     if filters is not None:
@@ -373,6 +425,7 @@ def main() -> None:
     from vectorstore.index import IndexMissing
 
     init_state()
+    keep_interrupted_draft()  # a run that ended mid-generation left its quotes here
     st.html(render.PAGE_CSS)
     settings = Settings()
     key = settings.model_dump_json()
@@ -424,7 +477,7 @@ def main() -> None:
     if not answers and not question:
         draw_examples(documents)
     if question:
-        ask(question, answerer, mode, filters, k)
+        ask(question, answerer, mode, filters, k, index)
 
 
 main()

@@ -49,28 +49,91 @@ class BackgroundLoad(Generic[T]):
         return self._done.wait(timeout)
 
 
+BUSY_MESSAGE = "模型正在为其他用户生成回答，先显示原文摘录"
+
+
 class SerialGenerator:
-    """An answer generator that lets one caller at a time use the wrapped one (a llama.cpp
-    model is not safe to drive from two sessions at once)."""
+    """An answer generator that lets one caller at a time use the wrapped one: the local server
+    has one slot, so a second session would only queue behind the first. That session is not
+    kept waiting: it gets qa.answer.GenerationBusy at once and keeps its quotes."""
 
     def __init__(self, inner, lock: threading.Lock):
         self._inner = inner
         self._lock = lock
 
     def stream(self, question: str, passages: Sequence[str]) -> Iterator[str]:
-        """Yield the wrapped generator's pieces while holding the model lock."""
-        with self._lock:
+        """Yield the wrapped generator's pieces while holding the model lock; raise
+        GenerationBusy when another caller holds it."""
+        from qa.answer import GenerationBusy
+
+        if not self._lock.acquire(blocking=False):
+            raise GenerationBusy(BUSY_MESSAGE)
+        try:
             yield from self._inner.stream(question, passages)
+        finally:
+            self._lock.release()
 
 
 class SerialRewriter:
-    """A question rewriter sharing the generator's model lock."""
+    """A question rewriter sharing the generator's model lock; while the model is busy the
+    follow-up is rewritten by the rules instead of waiting."""
 
     def __init__(self, inner, lock: threading.Lock):
         self._inner = inner
         self._lock = lock
 
     def rewrite(self, question: str, history: Sequence[tuple[str, str]]) -> str:
-        """Return the wrapped rewriter's standalone question, computed under the model lock."""
-        with self._lock:
+        """Return the wrapped rewriter's standalone question, or the rule-based one when the
+        model is busy."""
+        from qa.followup import rewrite_rule_based
+
+        if not self._lock.acquire(blocking=False):
+            return rewrite_rule_based(question, history)
+        try:
             return self._inner.rewrite(question, history)
+        finally:
+            self._lock.release()
+
+
+def pump(events: Iterator[T], interval: float = 0.5) -> Iterator[T | None]:
+    """Yield the items of events, produced in a daemon thread, and None after every interval
+    seconds without one, so the page can redraw (and a click on its stop button take effect)
+    while the model is still reading the prompt. An exception of events is raised here.
+
+    Closing the pump asks the thread to close events when its next item arrives: the model
+    stops at its next token and releases its lock (SerialGenerator)."""
+    import queue
+
+    items: queue.Queue = queue.Queue()
+    stop = threading.Event()
+    end = object()
+
+    def run() -> None:
+        try:
+            for item in events:
+                if stop.is_set():
+                    break
+                items.put(item)
+        except BaseException as e:  # handed to the reader, who raises it
+            items.put(e)
+        finally:
+            close = getattr(events, "close", None)
+            if close is not None:
+                close()
+            items.put(end)
+
+    threading.Thread(target=run, name="zwqa-answer", daemon=True).start()
+    try:
+        while True:
+            try:
+                item = items.get(timeout=interval)
+            except queue.Empty:
+                yield None
+                continue
+            if item is end:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()

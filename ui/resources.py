@@ -84,24 +84,26 @@ def build_answerer(settings: Settings, embedder, stores, generator=None, rewrite
 
 
 def build_llm(settings: Settings, strict: bool = False):
-    """Return (answer generator, question rewriter) over the chat model the settings name, or
-    None when no model is available (qa.llm missing, or no local model and no endpoint).
+    """Return (answer generator, question rewriter) over the chat model the settings name: the
+    endpoint at ZWQA_LLM_BASE_URL, else the local GGUF served by llama.cpp in this process
+    (started now; it lives as long as the generator, whose .server it is). None when no model
+    is available.
 
     With strict, raise instead of returning None: ImportError, or qa.llm.LLMUnavailable whose
     message tells the user what to do."""
     try:
-        from qa.llm import LLMAnswerGenerator, LLMRewriter, LLMUnavailable, build_chat_model
+        from qa.llm import LLMAnswerGenerator, LLMRewriter, LLMUnavailable, open_chat_model
     except ImportError:
         if strict:
             raise
         return None
     try:
-        chat_model = build_chat_model(settings)
+        chat_model, server = open_chat_model(settings)
     except LLMUnavailable:
         if strict:
             raise
         return None
-    return LLMAnswerGenerator(chat_model), LLMRewriter(chat_model)
+    return LLMAnswerGenerator(chat_model, server=server), LLMRewriter(chat_model)
 
 
 def build_generator(settings: Settings):

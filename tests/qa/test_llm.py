@@ -13,14 +13,18 @@ from langchain_core.messages import AIMessage
 from qa import answer as qa_answer
 from qa.citation_check import MARKER
 from qa.followup import rewrite_rule_based
+from qa.llm_server import MODEL_ALIAS
+from qa.structured import ANSWER_SCHEMA, AnswerReader
 from qa.llm import (
     ANSWER_SYSTEM,
+    JSON_ANSWER_SYSTEM,
     LLMAnswerGenerator,
     LLMRewriter,
     LLMUnavailable,
     answer_inputs,
     answer_prompt,
     build_chat_model,
+    open_chat_model,
     clean_rewrite,
     format_dialogue,
     format_passages,
@@ -94,7 +98,7 @@ def test_the_prompt_asks_for_the_not_found_words_the_answerer_looks_for():
 
 def test_generator_streams_the_model_pieces_and_sends_the_numbered_passages():
     model = fake_model("3个 工作日 完成 企业开办。[1]")
-    pieces = list(LLMAnswerGenerator(model).stream("321608审批机制是什么？", ["甲。", "乙。"]))
+    pieces = list(LLMAnswerGenerator(model, structured=False).stream("321608审批机制是什么？", ["甲。", "乙。"]))
     assert len(pieces) > 1
     assert "".join(pieces) == "3个 工作日 完成 企业开办。[1]"
     (prompt,) = model.prompts
@@ -162,7 +166,7 @@ def test_rewriter_leaves_a_question_without_history_alone():
 def test_a_missing_model_file_says_how_to_get_one(tmp_path):
     settings = Settings(llm_path=str(tmp_path / "none.gguf"), llm_base_url="")
     with pytest.raises(LLMUnavailable) as e:
-        build_chat_model(settings)
+        open_chat_model(settings)
     message = str(e.value)
     assert "scripts/setup.sh" in message and "ZWQA_LLM_PATH" in message and "ZWQA_LLM_BASE_URL" in message
 
@@ -177,6 +181,34 @@ def test_an_api_endpoint_gives_a_streaming_openai_model_without_network():
     assert type(model).__name__ == "ChatOpenAI"
     assert model.streaming and model.temperature == 0
     assert model.model_name == "qwen"
+
+
+def test_the_local_server_and_an_endpoint_take_the_same_client():
+    local = build_chat_model(Settings(llm_base_url=""), local_url="http://127.0.0.1:9/v1")
+    remote = build_chat_model(Settings(llm_base_url="http://127.0.0.1:9/v1", llm_model="qwen"))
+    assert type(local) is type(remote)
+    assert local.model_name == MODEL_ALIAS and local.max_retries == 0
+
+
+def test_without_an_endpoint_or_a_local_server_there_is_no_client():
+    with pytest.raises(LLMUnavailable):
+        build_chat_model(Settings(llm_base_url=""))
+
+
+def test_the_instructions_are_the_same_bytes_for_every_question_and_come_first():
+    first = answer_prompt(structured=True).format_messages(**answer_inputs("甲问题？", ["甲。"]))
+    second = answer_prompt(structured=True).format_messages(**answer_inputs("乙问题？", ["乙。", "丙。"]))
+    assert first[0].type == "system" and first[0].content == second[0].content == JSON_ANSWER_SYSTEM
+    assert '{"sentences"' in first[0].content  # sent as written, not read as a template
+    assert first[1].content.startswith("<资料 编号=1>")
+
+
+def test_the_structured_generator_asks_the_endpoint_for_the_schema():
+    model = fake_model('{"sentences":[]}')
+    gen = LLMAnswerGenerator(model)
+    assert "".join(gen.stream("问？", ["甲。"])) == '{"sentences":[]}'
+    binding = gen.chain.steps[1]
+    assert binding.kwargs["response_format"]["json_schema"]["schema"] == ANSWER_SCHEMA
 
 
 # -- the real local model (slow) --------------------------------------------------------------
@@ -194,12 +226,6 @@ def dev_record(record_id: str) -> dict:
         if record["id"] == record_id:
             return record
     raise KeyError(record_id)
-
-
-@pytest.fixture(scope="session")
-def chat_model():
-    """The local GGUF chat model, loaded once (fails with LLMUnavailable when not set up)."""
-    return build_chat_model(Settings())
 
 
 @pytest.mark.slow
@@ -246,3 +272,35 @@ def test_the_model_makes_a_follow_up_name_the_mechanism(chat_model):
     assert rewritten is not None  # the model's own rewrite was usable, not the rule-based one
     assert "321608" in rewritten and "审批机制" in rewritten
     assert "时限" in rewritten
+
+
+@pytest.mark.slow
+def test_the_local_server_holds_the_model_to_the_json_schema(chat_model):
+    reader = AnswerReader()
+    shown = list(reader.feed_all(LLMAnswerGenerator(chat_model).stream(
+        "“一窗式”综合服务平台延伸到了多少个乡镇？", [ONE_WINDOW, "窗口工作人员实行AB角制度。"])))
+    sentences = reader.sentences()
+    assert sentences, reader.raw
+    assert all(set(s.sources) <= {1, 2} for s in sentences)
+    assert "".join(shown) == reader.text() and "12" in reader.text()
+
+
+@pytest.mark.slow
+def test_the_server_reuses_the_cached_instructions_for_the_next_question(llm_server):
+    import json
+    import urllib.request
+
+    def ask(question: str, passage: str) -> dict:
+        messages = [{"role": m.type.replace("human", "user"), "content": m.content}
+                    for m in answer_prompt(True).format_messages(**answer_inputs(question, [passage]))]
+        body = json.dumps({"messages": messages, "max_tokens": 1, "temperature": 0}).encode()
+        request = urllib.request.Request(f"{llm_server.base_url}/chat/completions", data=body,
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=300) as r:
+            return json.loads(r.read())
+
+    ask("“一窗式”平台延伸到了多少个乡镇？", ONE_WINDOW)
+    second = ask("窗口实行什么制度？", "窗口工作人员实行AB角制度，确保窗口不空岗。")
+    cached = second["usage"]["prompt_tokens_details"]["cached_tokens"]
+    assert cached >= 100, second["usage"]  # the instructions, not read a second time
+    assert second["usage"]["prompt_tokens"] > cached

@@ -4,7 +4,13 @@ from __future__ import annotations
 import threading
 import time
 
-from ui.background import LOADING, READY, UNAVAILABLE, BackgroundLoad, SerialGenerator
+import pytest
+
+from qa.answer import GenerationBusy
+from qa.followup import rewrite_rule_based
+from ui.background import (
+    LOADING, READY, UNAVAILABLE, BackgroundLoad, SerialGenerator, SerialRewriter, pump,
+)
 
 
 def test_state_goes_from_loading_to_ready():
@@ -27,27 +33,91 @@ def test_failure_and_none_mean_unavailable_with_a_reason():
     assert none.wait(5) and none.state == UNAVAILABLE and none.error == "没有可用的大模型"
 
 
-def test_serial_generator_lets_one_stream_run_at_a_time():
-    running = []
-    overlaps = []
-
-    class Slow:
+def test_a_second_stream_while_the_model_is_busy_is_told_at_once_not_queued():
+    class TwoPieces:
         def stream(self, question, passages):
-            running.append(question)
-            if len(running) > 1:
-                overlaps.append(tuple(running))
-            for piece in ("甲", "乙"):
-                time.sleep(0.02)
-                yield piece
-            running.remove(question)
+            yield question + "甲"
+            yield question + "乙"
 
-    gen = SerialGenerator(Slow(), threading.Lock())
-    out: dict[str, str] = {}
-    threads = [threading.Thread(target=lambda q=q: out.__setitem__(q, "".join(gen.stream(q, []))))
-               for q in ("一", "二", "三")]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(5)
-    assert out == {"一": "甲乙", "二": "甲乙", "三": "甲乙"}
-    assert overlaps == []
+    gen = SerialGenerator(TwoPieces(), threading.Lock())
+    first = gen.stream("一", [])
+    assert next(first) == "一甲"  # the first session holds the model now
+    with pytest.raises(GenerationBusy, match="模型正在为其他用户生成回答"):
+        next(gen.stream("二", []))
+    assert list(first) == ["一乙"]
+    assert list(gen.stream("二", [])) == ["二甲", "二乙"]  # free again once the first ended
+
+
+def test_a_stopped_stream_frees_the_model():
+    class Endless:
+        def stream(self, question, passages):
+            while True:
+                yield "字"
+
+    gen = SerialGenerator(Endless(), threading.Lock())
+    stopped = gen.stream("一", [])
+    next(stopped)
+    stopped.close()  # the reader stopped (the page's stop button)
+    assert next(gen.stream("二", [])) == "字"
+
+
+def test_the_rewriter_falls_back_to_the_rules_while_the_model_is_busy():
+    class ModelRewriter:
+        def rewrite(self, question, history):
+            return "模型改写的问题？"
+
+    lock = threading.Lock()
+    rewriter = SerialRewriter(ModelRewriter(), lock)
+    history = [("321608审批机制是什么？", "3个工作日完成企业开办。[1]")]
+    assert rewriter.rewrite("那它的时限呢？", history) == "模型改写的问题？"
+    with lock:
+        assert rewriter.rewrite("那它的时限呢？", history) == rewrite_rule_based("那它的时限呢？", history)
+
+
+def test_pump_passes_items_on_in_order_with_none_while_waiting():
+    gate = threading.Event()
+
+    def slow():
+        yield "甲"
+        gate.wait(5)
+        yield "乙"
+
+    out = []
+    for item in pump(slow(), interval=0.01):
+        out.append(item)
+        if item is None:
+            gate.set()
+    assert [x for x in out if x is not None] == ["甲", "乙"]
+    assert None in out[1:-1]
+
+
+def test_pump_raises_the_error_of_the_stream():
+    def failing():
+        yield "甲"
+        raise ValueError("坏问题")
+
+    with pytest.raises(ValueError, match="坏问题"):
+        list(pump(failing(), interval=0.01))
+
+
+def test_closing_the_pump_closes_the_stream_and_frees_the_model():
+    class Endless:
+        def stream(self, question, passages):
+            while True:
+                time.sleep(0.01)
+                yield "字"
+
+    lock = threading.Lock()
+    reader = pump(SerialGenerator(Endless(), lock).stream("一", []), interval=0.01)
+    assert next(reader) in ("字", None)
+    reader.close()  # the page's stop button
+    assert wait_for(lambda: not lock.locked())
+
+
+def wait_for(condition, seconds: float = 5) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.01)
+    return False
