@@ -1,0 +1,205 @@
+"""Refits the answerability model (qa/answerability_model.json) on the tune split.
+
+    python -m evaluation.fit_answerability                      # tune split of questions.jsonl
+    python -m evaluation.fit_answerability --questions data/eval/dev.jsonl --split ""
+
+Every question of the split is retrieved with the Answerer that `zwqa` builds (same index, same
+embedder: ZWQA_INDEX_DIR, ZWQA_EMBED_MODEL), its qa.refusal.assess features computed, and a
+logistic regression (scikit-learn, offline only) fitted to tell answerable questions from
+unanswerable ones. Questions a hard rule or the blanked-figure rule refuses are left out of the
+fit (those rules decide them). The threshold is chosen on the same split: the highest refusal
+recall whose false-refusal rate stays within --max-false-refusal. The script prints the tune
+AUROC (in-sample and cross-validated), each signal's own AUROC and the cross-validated AUROC
+without it, and the operating point; with --report-test it then prints the same on the test
+split, which never influences anything written.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from qa.answerability import MODEL_PATH, AnswerabilityModel, auroc, save_model
+from qa.refusal import assess
+
+FEATURES = ("coverage", "dense_max", "dense_top1", "agreement", "slot_share", "slot_absent",
+            "foreign", "foreign_nouns", "figure_absent")
+
+
+@dataclass
+class Row:
+    id: str
+    type: str
+    kind: str
+    answerable: bool
+    features: dict
+    hard: bool  # a hard rule refuses it
+    redacted: bool  # the blanked-figure rule refuses it
+
+
+def load_split(path: Path, split: str) -> list[dict]:
+    """Return the question lines of the split ("" for all)."""
+    lines = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
+    return [x for x in lines if not split or x.get("split") == split]
+
+
+def collect(answerer, items: list[dict], progress: bool = True) -> list[Row]:
+    """Return the features of every question as the Answerer would compute them."""
+    from qa.followup import needs_rewrite
+
+    rows = []
+    for i, item in enumerate(items, start=1):
+        q = item["question"]
+        history = [tuple(h) for h in item.get("history") or []]
+        if history and needs_rewrite(q, history):
+            q = answerer.rewriter.rewrite(q, history).strip() or q
+        k = answerer.settings.k
+        hits = answerer.retriever.retrieve(q, max(k, answerer.settings.retrieve_k))[:k]
+        weights = answerer.weights_for(q)
+        a = assess(q, hits, weights, answerer._speeches_of(hits[:3]), answerer.corpus_has)
+        on_topic = a.features["coverage"] >= answerer.refusal.min_topic
+        redacted = bool(hits) and on_topic and answerer._redacted_quote(q, hits) is not None
+        rows.append(Row(item["id"], item.get("type", ""), item.get("kind", ""),
+                        item.get("type") != "unanswerable", a.features,
+                        a.hard_reason is not None, redacted))
+        if progress and i % 20 == 0:
+            print(f"  {i}/{len(items)}", file=sys.stderr)
+    return rows
+
+
+def _matrix(rows: list[Row], features) -> list[list[float]]:
+    return [[float(r.features[f]) for f in features] for r in rows]
+
+
+def fit(rows: list[Row], features=FEATURES, c: float = 1.0):
+    """Return (sklearn model, scaler) fitted on rows (answerable = 1)."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+
+    x = _matrix(rows, features)
+    y = [int(r.answerable) for r in rows]
+    scaler = StandardScaler().fit(x)
+    model = LogisticRegression(C=c, class_weight="balanced", max_iter=1000)
+    model.fit(scaler.transform(x), y)
+    return model, scaler
+
+
+def cv_auroc(rows: list[Row], features, folds: int = 5, seed: int = 0) -> float:
+    """Return the AUROC of out-of-fold probabilities (stratified folds, fixed seed)."""
+    from sklearn.model_selection import StratifiedKFold
+
+    y = [int(r.answerable) for r in rows]
+    probs = [0.0] * len(rows)
+    for train, held in StratifiedKFold(folds, shuffle=True, random_state=seed).split(rows, y):
+        model, scaler = fit([rows[i] for i in train], features)
+        p = model.predict_proba(scaler.transform(_matrix([rows[i] for i in held], features)))[:, 1]
+        for i, v in zip(held, p):
+            probs[i] = float(v)
+    return auroc(probs, y)
+
+
+def operating_point(model: AnswerabilityModel, rows: list[Row], hard_rules: bool, t: float):
+    """Return (refusal recall, false-refusal rate, paraphrase false-refusal rate) of the whole
+    decision (hard rules, blanked figures, model at threshold t) on rows."""
+    def refused(r: Row) -> bool:
+        return (hard_rules and r.hard) or r.redacted or model.probability(r.features) < t
+
+    neg = [r for r in rows if not r.answerable]
+    pos = [r for r in rows if r.answerable]
+    para = [r for r in pos if r.type == "paraphrase"]
+    rate = lambda rs: sum(map(refused, rs)) / len(rs) if rs else float("nan")  # noqa: E731
+    return rate(neg), rate(pos), rate(para)
+
+
+def choose_threshold(model: AnswerabilityModel, rows: list[Row], hard_rules: bool,
+                     max_false_refusal: float) -> float:
+    """Return the threshold with the highest refusal recall whose false-refusal rate stays
+    within max_false_refusal (the lowest false-refusal rate when none does)."""
+    cands = sorted({round(model.probability(r.features), 4) for r in rows} | {0.5})
+    scored = []
+    for t in cands:
+        recall, fr, _ = operating_point(model, rows, hard_rules, t)
+        scored.append((fr <= max_false_refusal, recall if fr <= max_false_refusal else -fr, -t, t))
+    return max(scored)[3]
+
+
+def report(name: str, model: AnswerabilityModel, rows: list[Row]) -> None:
+    fitted = [r for r in rows if not (model.hard_rules and r.hard) and not r.redacted]
+    y = [int(r.answerable) for r in fitted]
+    a = auroc([model.probability(r.features) for r in fitted], y)
+    recall, fr, para = operating_point(model, rows, model.hard_rules, model.threshold)
+    print(f"{name}: {len(rows)} 题（模型判定 {len(fitted)} 题）AUROC {a:.3f}；阈值 "
+          f"{model.threshold:.3f} 时 拒答召回 {recall:.3f}  误拒率 {fr:.3f}  改写题误拒率 {para:.3f}")
+    by_type: dict[str, list[Row]] = {}
+    for r in rows:
+        by_type.setdefault(r.type + (f"/{r.kind}" if r.kind else ""), []).append(r)
+    for t, rs in sorted(by_type.items()):
+        refused = sum((model.hard_rules and r.hard) or r.redacted
+                      or model.probability(r.features) < model.threshold for r in rs)
+        print(f"    {t:<24} {len(rs):>4} 题  拒答 {refused:>3}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--questions", default="data/eval/questions.jsonl")
+    p.add_argument("--split", default="tune", help='fit on this split ("" = every line)')
+    p.add_argument("--out", default=str(MODEL_PATH))
+    p.add_argument("--max-false-refusal", type=float, default=0.05)
+    p.add_argument("--features", nargs="*", default=list(FEATURES))
+    p.add_argument("--no-hard-rules", action="store_true")
+    p.add_argument("--report-test", action="store_true",
+                   help="afterwards print the figures on the test split (report only)")
+    p.add_argument("--dry-run", action="store_true", help="print, do not write the model")
+    args = p.parse_args(argv)
+
+    from ui.resources import build_answerer, build_embedder, build_stores
+    from vectorstore.settings import Settings
+
+    t0 = time.perf_counter()
+    settings = Settings()
+    embedder = build_embedder(settings)
+    answerer = build_answerer(settings, embedder, build_stores(settings, embedder))
+    rows = collect(answerer, load_split(Path(args.questions), args.split))
+    features = tuple(args.features)
+    hard_rules = not args.no_hard_rules
+    fitted = [r for r in rows if not (hard_rules and r.hard) and not r.redacted]
+    hard_pos = sum(r.hard and r.answerable for r in rows)
+    hard_neg = sum(r.hard and not r.answerable for r in rows)
+    print(f"硬规则：拒绝 {hard_neg} 道不可回答题、{hard_pos} 道可回答题")
+    y = [int(r.answerable) for r in fitted]
+    print("单项信号 AUROC（tune）与去掉它后的交叉验证 AUROC：")
+    full = cv_auroc(fitted, features)
+    for f in features:
+        alone = auroc([r.features[f] for r in fitted], y)
+        without = cv_auroc(fitted, [g for g in features if g != f])
+        print(f"    {f:<14} 单独 {max(alone, 1 - alone):.3f}  去掉后 {without:.3f}")
+    print(f"全部信号交叉验证 AUROC {full:.3f}")
+
+    lr, scaler = fit(fitted, features)
+    model = AnswerabilityModel(
+        features, tuple(float(c) for c in lr.coef_[0]), float(lr.intercept_[0]), 0.5,
+        tuple(float(m) for m in scaler.mean_), tuple(float(s) for s in scaler.scale_),
+        hard_rules,
+        {"fitted_on": f"{args.questions} split={args.split or 'all'}", "n": len(fitted),
+         "embed_model": settings.embed_model or "m3e-small", "cv_auroc": round(full, 4)})
+    threshold = choose_threshold(model, rows, hard_rules, args.max_false_refusal)
+    model = AnswerabilityModel(model.features, model.coef, model.intercept, threshold,
+                               model.mean, model.scale, hard_rules, model.meta)
+    report(f"tune（{args.split or '全部'}）", model, rows)
+    for f, c in zip(features, model.coef):
+        print(f"    系数 {f:<14} {c:+.3f}")
+    if not args.dry_run:
+        save_model(model, args.out)
+        print(f"已写入 {args.out}")
+    if args.report_test:
+        test = collect(answerer, load_split(Path(args.questions), "test"))
+        report("test（仅报告）", model, test)
+    print(f"用时 {time.perf_counter() - t0:.0f} 秒", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
