@@ -26,7 +26,7 @@ from qa.answerability import MODEL_PATH, AnswerabilityModel, auroc, save_model
 from qa.refusal import assess
 
 FEATURES = ("coverage", "dense_max", "dense_top1", "agreement", "slot_share", "slot_absent",
-            "foreign", "foreign_nouns", "figure_absent")
+            "foreign", "foreign_nouns")
 
 
 @dataclass

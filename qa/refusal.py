@@ -141,7 +141,7 @@ def assess(
     texts = [h.chunk.text for h in hits[:top]]
     windows = [best_window(weights, t)[1] for t in texts]
     slot = asked_slot(question)
-    share, match = value_binding(slot, weights.coverage, texts)
+    share, match = value_binding(slot, weights.coverage, texts, question)
     foreign, foreign_nouns = _foreign_share(question, corpus_has)
     dense = [h.dense for h in hits[:top] if h.dense is not None]
     features = {

@@ -1,7 +1,7 @@
 """What a question asks for (its slot) and where the evidence holds a value of that kind.
 
     slot = asked_slot("好差评收到差评后，要在几个工作日内整改完毕？")   # Slot("duration")
-    match = find_slot_value(slot, coverage, texts)   # the value sentence bound to the question
+    match = find_slot_value(slot, coverage, texts, question)   # the value sentence bound to the question
 
 A question asking for a deadline is only answered by a passage that states a deadline next to
 the question's topic; a passage about the topic that gives none is a near miss (a partial
@@ -19,7 +19,7 @@ from vectorstore.sentences import sentence_spans
 
 # Kinds whose answer is a value that can be looked for in the evidence.
 VALUE_KINDS = frozenset({"count", "amount", "percent", "duration", "date", "article",
-                         "doc_number", "entity", "list"})
+                         "doc_number", "rank", "entity", "list"})
 
 # What the answer lacks, when the topic is found but no value of the kind is (a partial answer).
 MISSING = {
@@ -30,6 +30,7 @@ MISSING = {
     "date": "说明具体时间",
     "article": "说明具体是哪一条",
     "doc_number": "给出文件的文号",
+    "rank": "给出具体名次或等次",
     "entity": "点出具体名称",
     "list": "逐项列出",
 }
@@ -41,9 +42,11 @@ _CN_VALUE = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 
 
 # The question's asking phrase for each kind, tried in this order (first match wins).
 _ASKS: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p)) for k, p in (
-    ("which_speech", r"哪一?篇|哪次讲话|哪个讲话|出处|哪份讲话|哪场"),
+    ("which_speech", r"哪一?篇|哪几篇|哪些讲话|哪次讲话|哪个讲话|出处|哪份讲话|哪场"),
+    ("place", r"在哪儿|在哪里|去哪儿?|到哪儿?|哪儿|什么地方办|在哪办"),
     ("article", r"第几条|哪一?条(?!路|线|街)|哪个条款|条款号|第几款"),
     ("doc_number", r"文号|发文字号|几号文|文件号"),
+    ("rank", r"第几|排名|名次|什么档次|哪一?档|几等|什么等次|什么等级|哪个等级"),
     ("percent", r"百分之几|百分比|比例|占比|比率|几成|[^\s，。]率(?:是|为|达到|达|有)?(?:多少|几)|多少%"),
     ("amount", r"多少钱|金额|多少元|多少万|费用|补贴标准|补助标准|奖励标准|标准是多少|多少经费"
                r"|资金(?:是|有|达到)?多少|投资(?:了|额)?多少|花了?多少|扶持多少|补贴多少|补助多少"),
@@ -65,20 +68,29 @@ _ASKS: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p)) for k, p in
 # A value of each kind in a (folded) sentence.
 _COUNT_UNITS = "个项件家名人次所类批条户座台套位支只张份本岁级栋层间辆宗例单"
 _VALUES: dict[str, re.Pattern] = {k: re.compile(p) for k, p in {
-    "count": rf"{_NUM}\s*(?:万|亿)?\s*(?:余|多)?\s*(?:[{_COUNT_UNITS}]|周岁)|[0-9]{{2,}}",
+    "count": rf"{_NUM}\s*(?:万|亿)?\s*(?:余|多)?\s*(?:[{_COUNT_UNITS}]|周岁)"
+             r"|(?<![0-9.])(?!(?:19|20)[0-9]{2}(?:年|[^0-9]|$))[0-9]{2,}(?![0-9.]*\s*[年月日%])",
     "amount": rf"{_NUM}\s*(?:万|亿|千)?\s*(?:余|多)?\s*元",
     "percent": rf"[0-9]+(?:\.[0-9]+)?\s*%|百分之[{_CN}0-9]+|{_NUM}\s*个百分点|[{_CN}]成(?:以上|左右)?",
     "duration": rf"{_NUM}\s*(?:个)?\s*(?:工作日|自然日|天|日(?![报期常])|小时|分钟|个月|周|星期)"
-                rf"|(?<![0-9]){_NUM}年(?:内|以内|之内)|当天|当日|即时|立等可取|当场|限时|秒批|秒办",
+                rf"|(?<![0-9])(?:[0-9]{{1,2}}|[{_CN}]{{1,3}})\s*(?:多|余)?\s*(?:个)?年(?![度底初中末份])"
+                r"|当天|当日|即时|立等可取|当场|秒批|秒办",
     "date": rf"(?:19|20)[0-9x]{{2}}\s*年|[0-9]{{1,2}}月[0-9]{{1,2}}日|[{_CN}]{{1,3}}月[{_CN}]{{1,3}}日"
-            r"|[今去前明]年|年[初底中末]|上半年|下半年|近年来|以来|此前|目前|季度",
+            r"|[今去前明]年|年[初底末]|上半年|下半年",
     "article": rf"第{_NUM}条|第{_NUM}款",
     "doc_number": r"[〔\[［（(【]\s*(?:19|20)[0-9]{2}\s*[〕\]］）)】]\s*[0-9]+\s*号",
-    "entity": r"“[^”]{2,20}”|《[^》]{2,40}》|[\u4e00-\u9fffa-z0-9]{2,12}(?:平台|网|中心|局|办|厅|委|部|系统"
-              r"|app|小程序|热线|公司|银行|书记|县长|市长|主任|局长|同志)",
+    "rank": r"第[0-9一二三四五六七八九十]+(?:名|位)?|前[0-9一二三四五六七八九十]+名|首位|前列|末位|倒数"
+            r"|[优良好一二三四]等|[a-d][档级]|优秀|良好|合格|满分",
+    "entity": r"“[^”]{2,20}”|《[^》]{2,40}》|[\u4e00-\u9fffa-z0-9]{2,8}(?:平台|政务服务网|网站|app|小程序|热线"
+              r"|系统|公司|银行)|[县市省区州镇乡][\u4e00-\u9fff]{1,8}(?:局|委员会|办公室|中心|厅|办|委)"
+              r"|[\u4e00-\u9fff]{1,4}(?:书记|县长|市长|主任|局长|同志)",
     "list": r"一是|二是|[（(][一二三四五六七八九十][）)]|第[一二三四五六七八九十]|[0-9][.、．]"
             r"|[^、，。；]{1,12}、[^、，。；]{1,12}、",
 }.items()}
+
+
+# Kinds whose values, when the question itself names them ("《条例》"), are its topic.
+_TOPIC_VALUES = frozenset({"entity", "date", "list", "doc_number", "article"})
 
 
 @dataclass(frozen=True)
@@ -149,21 +161,25 @@ def find_slot_value(
     slot: Slot,
     coverage: Callable[[str], float],
     texts: Sequence[str],
+    question: str = "",
 ) -> SlotMatch | None:
     """Return the sentence of texts holding a value of the slot's kind that is bound best to the
     question, or None (also for a slot without a value).
 
     A value's binding is the question coverage of its sentence together with the sentences
     before and after it (the topic is often named in one sentence and the figure given in the
-    next); ties go to the earlier text (better retrieved) and the earlier sentence."""
+    next); ties go to the earlier text (better retrieved) and the earlier sentence. A value the
+    question itself contains ("《条例》", "2023年") is the topic, not the answer."""
     if not slot.has_value:
         return None
     best: SlotMatch | None = None
+    asked = fold(question)
     for ti, text in enumerate(texts):
         spans = _sentences(text)
         folded = [fold(text[a:b]) for a, b in spans]
         for j, (a, b) in enumerate(spans):
-            values = values_in(slot.kind, text[a:b])
+            values = [v for v in values_in(slot.kind, text[a:b])
+                      if slot.kind not in _TOPIC_VALUES or v not in asked]
             if slot.kind == "list" and slot.items:
                 if not _lists_enough(text, spans, j, slot.items):
                     continue
@@ -200,14 +216,14 @@ def best_window_score(coverage: Callable[[str], float], texts: Sequence[str]) ->
     return best
 
 
-def value_binding(slot: Slot, coverage: Callable[[str], float], texts: Sequence[str]
-                  ) -> tuple[float, SlotMatch | None]:
+def value_binding(slot: Slot, coverage: Callable[[str], float], texts: Sequence[str],
+                  question: str = "") -> tuple[float, SlotMatch | None]:
     """Return (share, match): how well the best value of the slot's kind is bound to the
     question, as a share of the best binding any window of texts reaches (1.0 for a slot
     without a value, 0.0 when no value of the kind occurs), and the value's sentence."""
     if not slot.has_value:
         return 1.0, None
-    match = find_slot_value(slot, coverage, texts)
+    match = find_slot_value(slot, coverage, texts, question)
     if match is None:
         return 0.0, None
     top = best_window_score(coverage, texts)
