@@ -74,6 +74,26 @@ def _matrix(rows: list[Row], features) -> list[list[float]]:
     return [[float(r.features[f]) for f in features] for r in rows]
 
 
+# The direction each signal can only push: more coverage never makes a question less
+# answerable. A fitted coefficient against its sign comes from the few tune questions (near
+# misses cover their topic well) and would not generalise; such a feature is dropped.
+SIGNS = {"coverage": 1, "dense_max": 1, "dense_top1": 1, "agreement": 1, "slot_share": 1,
+         "slot_absent": -1, "foreign": -1, "foreign_nouns": -1}
+
+
+def fit_signed(rows: list[Row], features, c: float = 1.0):
+    """Return (model, scaler, features kept): refit without any feature whose coefficient
+    goes against SIGNS until none does."""
+    features = list(features)
+    while True:
+        model, scaler = fit(rows, features, c)
+        wrong = [(abs(w), f) for f, w in zip(features, model.coef_[0])
+                 if SIGNS.get(f, 0) * w < 0]
+        if not wrong or len(features) == 1:
+            return model, scaler, tuple(features)
+        features.remove(max(wrong)[1])
+
+
 def fit(rows: list[Row], features=FEATURES, c: float = 1.0):
     """Return (sklearn model, scaler) fitted on rows (answerable = 1)."""
     from sklearn.linear_model import LogisticRegression
@@ -94,8 +114,8 @@ def cv_auroc(rows: list[Row], features, folds: int = 5, seed: int = 0) -> float:
     y = [int(r.answerable) for r in rows]
     probs = [0.0] * len(rows)
     for train, held in StratifiedKFold(folds, shuffle=True, random_state=seed).split(rows, y):
-        model, scaler = fit([rows[i] for i in train], features)
-        p = model.predict_proba(scaler.transform(_matrix([rows[i] for i in held], features)))[:, 1]
+        model, scaler, kept = fit_signed([rows[i] for i in train], features)
+        p = model.predict_proba(scaler.transform(_matrix([rows[i] for i in held], kept)))[:, 1]
         for i, v in zip(held, p):
             probs[i] = float(v)
     return auroc(probs, y)
@@ -118,7 +138,9 @@ def choose_threshold(model: AnswerabilityModel, rows: list[Row], hard_rules: boo
                      max_false_refusal: float) -> float:
     """Return the threshold with the highest refusal recall whose false-refusal rate stays
     within max_false_refusal (the lowest false-refusal rate when none does)."""
-    cands = sorted({round(model.probability(r.features), 4) for r in rows} | {0.5})
+    probs = sorted({model.probability(r.features) for r in rows})
+    # Midway between neighbouring probabilities, so each candidate refuses a distinct set.
+    cands = [(a + b) / 2 for a, b in zip(probs, probs[1:])] or [0.5]
     scored = []
     for t in cands:
         recall, fr, _ = operating_point(model, rows, hard_rules, t)
@@ -178,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"    {f:<14} 单独 {max(alone, 1 - alone):.3f}  去掉后 {without:.3f}")
     print(f"全部信号交叉验证 AUROC {full:.3f}")
 
-    lr, scaler = fit(fitted, features)
+    lr, scaler, features = fit_signed(fitted, features)
     model = AnswerabilityModel(
         features, tuple(float(c) for c in lr.coef_[0]), float(lr.intercept_[0]), 0.5,
         tuple(float(m) for m in scaler.mean_), tuple(float(s) for s in scaler.scale_),
@@ -188,6 +210,10 @@ def main(argv: list[str] | None = None) -> int:
     threshold = choose_threshold(model, rows, hard_rules, args.max_false_refusal)
     model = AnswerabilityModel(model.features, model.coef, model.intercept, threshold,
                                model.mean, model.scale, hard_rules, model.meta)
+    print("阈值  拒答召回  误拒率  改写题误拒率（tune）")
+    for t in sorted({round(model.probability(r.features), 2) for r in fitted}):
+        recall, fr, para = operating_point(model, rows, hard_rules, t)
+        print(f"  {t:.2f}  {recall:.3f}  {fr:.3f}  {para:.3f}")
     report(f"tune（{args.split or '全部'}）", model, rows)
     for f, c in zip(features, model.coef):
         print(f"    系数 {f:<14} {c:+.3f}")

@@ -17,9 +17,9 @@ from typing import Protocol
 
 from qa.citation_check import MARKER, check_citations
 from qa.evidence import TokenizerLike, _fold, pinpoint
-from qa.extractive import select_quotes
+from qa.extractive import select_quotes, shared_phrases
 from qa.followup import needs_rewrite, rewrite_rule_based
-from qa.question import asks_for_figure, clean_question
+from qa.question import asks_for_figure, clean_question, topic_words
 from qa.redaction import is_year_placeholder, redacted_figures, stands_for_number
 from vectorstore.sentences import sentence_spans
 from qa.refusal import Assessment, Decision, EvidenceStrength, RefusalPolicy, evidence_strength
@@ -31,7 +31,7 @@ from vectorstore.records import Answer, Citation, ScoredChunk
 MODES = ("extractive", "llm")
 NOT_FOUND = "资料中未找到"
 REFUSAL_TEXT = f"{NOT_FOUND}：已收录的讲话中没有与这个问题直接相关的内容。下面列出最接近的段落，仅供参考。"
-PARTIAL_TEXT = f"讲话提到了相关内容，但没有{{missing}}，{NOT_FOUND}确切答案。相关原文："
+PARTIAL_TEXT = f"讲话提到{{topic}}，但没有{{missing}}，{NOT_FOUND}确切答案。相关原文："
 REDACTED_TEXT = "讲话原文没有给出这个数字：公开文本中该处{mark}，无法确认具体数值。原文如下："
 # "请给出原文" and the like ask for the source text itself: quote, do not paraphrase.
 _WANTS_SOURCE = re.compile(r"原文|原话|出处|哪篇|哪一篇|哪个讲话|哪次讲话|摘录")
@@ -230,8 +230,10 @@ class Answerer:
         self._extractive(answer, question, hits)
         answer.refused = True
         quoted = answer.text.split("\n", 1)[1] if "\n" in answer.text else answer.text
+        cited = "".join(c.chunk.text[a:b] for c in answer.citations for a, b in c.highlights)
+        topic = "".join(f"“{p}”" for p in shared_phrases(topic_words(question), cited)) or "了相关内容"
         missing = MISSING[decision.assessment.slot.kind]
-        answer.text = PARTIAL_TEXT.format(missing=missing) + "\n" + quoted
+        answer.text = PARTIAL_TEXT.format(topic=topic, missing=missing) + "\n" + quoted
         answer.notes.append(decision.reason)
 
     def _redacted_quote(self, question: str, hits: Sequence[ScoredChunk]):

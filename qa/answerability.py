@@ -77,10 +77,6 @@ def default_model() -> AnswerabilityModel:
     return load_model(MODEL_PATH)
 
 
-def sigmoid_inverse(p: float) -> float:
-    """Return the logit of p."""
-    return math.log(p / (1.0 - p))
-
 
 def auroc(scores: Sequence[float], labels: Sequence[int]) -> float:
     """Return the area under the ROC curve of scores for binary labels (ties count half)."""

@@ -95,3 +95,26 @@ def _answering(chosen: list[Quote], hits: Sequence[ScoredChunk], slot: Slot | No
             a, b = after[0]
             out.append(Quote(best.hit, a, b, last.score))
     return out
+
+
+def shared_phrases(question: str, text: str, min_chars: int = 3, most: int = 2) -> list[str]:
+    """Return up to `most` of the longest phrases (runs of at least min_chars letters or
+    ideographs) that the question and text share, in question order, none inside another:
+    what a passage says about the question's topic ("基层信息直报点")."""
+    runs = re.findall(r"[0-9A-Za-z\u3400-\u9fff]+", question)
+    found: list[tuple[int, str]] = []
+    for run in runs:
+        i = 0
+        while i < len(run):
+            best = ""
+            for j in range(len(run), i + min_chars - 1, -1):
+                if run[i:j] in text:
+                    best = run[i:j]
+                    break
+            if len(best) >= min_chars:
+                found.append((question.find(best), best))
+                i += len(best)
+            else:
+                i += 1
+    longest = sorted(found, key=lambda t: -len(t[1]))[:most]
+    return [p for _, p in sorted(longest)]

@@ -181,7 +181,7 @@ class RefusalPolicy:
     becomes a partial answer."""
 
     model: AnswerabilityModel | None = None  # None: the versioned model file
-    min_topic: float = 0.35
+    min_topic: float = 0.3
     max_partial_share: float = 0.8
 
     def decide(self, question: str, hits: Sequence[ScoredChunk], weights: TermWeights,

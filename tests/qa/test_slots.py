@@ -91,3 +91,34 @@ def test_a_list_of_n_needs_n_items():
     four = "建设“四强”党支部，即政治功能强、支部班子强、党员队伍强、作用发挥强。"
     assert find_slot_value(Slot("list", 5), cov, [three]) is None
     assert find_slot_value(Slot("list", 4), cov, [four]).text == 0
+
+
+def test_answerability_model_round_trips_through_json_and_applies_in_plain_python(tmp_path):
+    from qa.answerability import AnswerabilityModel, auroc, load_model, save_model
+
+    model = AnswerabilityModel(("coverage", "slot_share"), (2.0, 1.0), -0.5, 0.4,
+                               mean=(0.5, 0.8), scale=(0.2, 0.3), meta={"n": 3})
+    save_model(model, tmp_path / "m.json")
+    again = load_model(tmp_path / "m.json")
+    assert again == model
+    low = again.probability({"coverage": 0.1, "slot_share": 0.0})
+    high = again.probability({"coverage": 0.9, "slot_share": 1.0})
+    assert low < again.threshold < high
+    assert auroc([low, high, 0.2], [0, 1, 0]) == 1.0
+
+
+def test_a_model_file_of_another_format_is_rejected(tmp_path):
+    from qa.answerability import load_model
+
+    (tmp_path / "m.json").write_text('{"format": 99, "features": [], "coef": []}', encoding="utf-8")
+    with pytest.raises(ValueError, match="format"):
+        load_model(tmp_path / "m.json")
+
+
+def test_the_shipped_model_names_only_known_features():
+    from qa.answerability import default_model
+    from qa.refusal import assess  # noqa: F401  (the features come from assess)
+    from evaluation.fit_answerability import FEATURES
+
+    model = default_model()
+    assert set(model.features) <= set(FEATURES) and 0.0 < model.threshold < 1.0
