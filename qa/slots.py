@@ -48,15 +48,16 @@ _ASKS: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p)) for k, p in
     ("doc_number", r"文号|发文字号|几号文|文件号"),
     ("rank", r"第几|排名|名次|什么档次|哪一?档|几等|什么等次|什么等级|哪个等级"),
     ("percent", r"百分之几|百分比|比例|占比|比率|几成|[^\s，。]率(?:是|为|达到|达|有)?(?:多少|几)|多少%"),
-    ("amount", r"多少钱|金额|多少元|多少万|费用|补贴标准|补助标准|奖励标准|标准是多少|多少经费"
+    ("amount", r"多少钱|金额|多少元|多少万(?![条件个项人次户家名座])|费用|补贴标准|补助标准|奖励标准|标准是多少|多少经费"
                r"|资金(?:是|有|达到)?多少|投资(?:了|额)?多少|花了?多少|扶持多少|补贴多少|补助多少"),
     ("duration", r"几个?工作日|多少个?工作日|几天|多少天|多久|多长时间|多长|时限|期限|几个?小时"
                  r"|多少个?小时|几分钟|多少分钟|几个月|多少个月|几周|多少年内|几年内|办结要|多快"),
     ("date", r"哪一?年|哪年|什么时候|何时|几月|哪一?天|哪个月|日期|年份|什么时间|哪一?年度|始于"
              r"|起始|几号(?!文)"),
-    ("count", r"多少|几[个项家条名人次所类批件户座位支只张份台套岁级]|几$|数量|数目|多大岁数|几岁"
+    ("count", r"多少|几分(?!钟)|几[个项家条名人次所类批件户座位支只张份台套岁级]|几$|数量|数目|多大岁数|几岁"
               r"|年龄|排名第几|第几名|多大|规模"),
-    ("list", r"哪[几两三四五六七八九十]+[个项方面条类种点件大]|哪几|包括哪些|包含哪些|有哪些|哪些"),
+    ("list", r"哪[几两三四五六七八九十][一二三四五六七八九十]*[个项方面条类种点件大样]|哪几|包括哪些|包含哪些"
+             r"|有哪些|哪些"),
     ("entity", r"谁|哪位|姓名|名字|叫什么|什么名称|名称是|哪[个家](?:部门|单位|平台|机构|网站|系统|app"
                r"|小程序|中心|领导|局|办|银行|公司|媒体|窗口|热线)|什么(?:平台|部门|单位|机构|网站|系统"
                r"|app|小程序|热线|媒体)|由哪|哪个部门|哪家|哪个"),
@@ -68,15 +69,15 @@ _ASKS: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p)) for k, p in
 # A value of each kind in a (folded) sentence.
 _COUNT_UNITS = "个项件家名人次所类批条户座台套位支只张份本岁级栋层间辆宗例单"
 _VALUES: dict[str, re.Pattern] = {k: re.compile(p) for k, p in {
-    "count": rf"{_NUM}\s*(?:万|亿)?\s*(?:余|多)?\s*(?:[{_COUNT_UNITS}]|周岁)"
+    "count": rf"{_NUM}\s*(?:万|亿)?\s*(?:余|多)?\s*(?:[{_COUNT_UNITS}]|周岁)|[0-9]+(?:\.[0-9]+)?\s*分(?![钟之])"
              r"|(?<![0-9.])(?!(?:19|20)[0-9]{2}(?:年|[^0-9]|$))[0-9]{2,}(?![0-9.]*\s*[年月日%])",
     "amount": rf"{_NUM}\s*(?:万|亿|千)?\s*(?:余|多)?\s*元",
     "percent": rf"[0-9]+(?:\.[0-9]+)?\s*%|百分之[{_CN}0-9]+|{_NUM}\s*个百分点|[{_CN}]成(?:以上|左右)?",
     "duration": rf"{_NUM}\s*(?:个)?\s*(?:工作日|自然日|天|日(?![报期常])|小时|分钟|个月|周|星期)"
                 rf"|(?<![0-9])(?:[0-9]{{1,2}}|[{_CN}]{{1,3}})\s*(?:多|余)?\s*(?:个)?年(?![度底初中末份])"
-                r"|当天|当日|即时|立等可取|当场|秒批|秒办",
-    "date": rf"(?:19|20)[0-9x]{{2}}\s*年|[0-9]{{1,2}}月[0-9]{{1,2}}日|[{_CN}]{{1,3}}月[{_CN}]{{1,3}}日"
-            r"|[今去前明]年|年[初底末]|上半年|下半年",
+                r"|当天|当日|即时|立等可取|当场|秒批|秒办|每(?:个)?(?:年|月|季度?|周|星期|天|日|学期|半年)",
+    "date": rf"(?:19|20)[0-9]{{2}}\s*年|[0-9]{{1,2}}月[0-9]{{1,2}}日|[{_CN}]{{1,3}}月[{_CN}]{{1,3}}日"
+            r"|[今去前明]年",
     "article": rf"第{_NUM}条|第{_NUM}款",
     "doc_number": r"[〔\[［（(【]\s*(?:19|20)[0-9]{2}\s*[〕\]］）)】]\s*[0-9]+\s*号",
     "rank": r"第[0-9一二三四五六七八九十]+(?:名|位)?|前[0-9一二三四五六七八九十]+名|首位|前列|末位|倒数"
@@ -89,8 +90,21 @@ _VALUES: dict[str, re.Pattern] = {k: re.compile(p) for k, p in {
 }.items()}
 
 
+# The units a duration value may use when the question names one.
+_UNIT_FAMILY = {"工作日": "工作日|日|天", "天": "天|日|工作日", "小时": "小时|天|日", "分钟": "分钟|小时",
+                "月": "月", "周": "周|星期", "星期": "周|星期", "年": "年"}
 # Kinds whose values, when the question itself names them ("《条例》"), are its topic.
 _TOPIC_VALUES = frozenset({"entity", "date", "list", "doc_number", "article"})
+
+
+def chinese_number(text: str) -> int:
+    """Return the value of a small Chinese numeral ("四" 4, "十一" 11, "二十" 20), 0 if none."""
+    if not text or any(ch not in _CN_VALUE for ch in text):
+        return 0
+    if "十" not in text:
+        return _CN_VALUE[text[-1]]
+    tens, _, units = text.partition("十")
+    return (_CN_VALUE[tens] if tens else 1) * 10 + (_CN_VALUE[units] if units else 0)
 
 
 @dataclass(frozen=True)
@@ -100,6 +114,7 @@ class Slot:
 
     kind: str
     items: int = 0
+    unit: str = ""  # duration: the unit asked in ("工作日", "小时"), a value must use its family
 
     @property
     def has_value(self) -> bool:
@@ -132,9 +147,13 @@ def asked_slot(question: str) -> Slot:
         if m:
             items = 0
             if kind == "list":
-                n = re.search(r"哪([两三四五六七八九十])", m.group())
-                items = _CN_VALUE.get(n.group(1), 0) if n else 0
-            return Slot(kind, items)
+                n = re.search(r"哪([两三四五六七八九十][一二三四五六七八九十]*)", m.group())
+                items = chinese_number(n.group(1)) if n else 0
+            unit = ""
+            if kind == "duration":
+                u = re.search(r"(?:几|多少)个?(工作日|小时|分钟|天|月|周|星期|年)", q)
+                unit = u.group(1) if u else ""
+            return Slot(kind, items, unit)
     return Slot("other")
 
 
@@ -149,7 +168,7 @@ def values_in(kind: str, sentence: str) -> list[str]:
     if kind == "count":
         # "一是" / "一个" in running text is rarely a count; keep Chinese "一" only before a unit
         # that a count question names ("一名" answers "几名").
-        found = [v for v in found if not re.fullmatch(r"一\s*[个次]", v)]
+        found = [v for v in found if not re.fullmatch(r"一\s*\S", v)]
     return found
 
 
@@ -179,7 +198,8 @@ def find_slot_value(
         folded = [fold(text[a:b]) for a, b in spans]
         for j, (a, b) in enumerate(spans):
             values = [v for v in values_in(slot.kind, text[a:b])
-                      if slot.kind not in _TOPIC_VALUES or v not in asked]
+                      if (slot.kind not in _TOPIC_VALUES or v not in asked)
+                      and (not slot.unit or re.search(_UNIT_FAMILY[slot.unit], v))]
             if slot.kind == "list" and slot.items:
                 if not _lists_enough(text, spans, j, slot.items):
                     continue

@@ -59,8 +59,9 @@ PASSAGE = ("要完善“好差评”制度，对差评及时回访核实。中�
 
 def test_a_value_far_from_the_topic_is_not_bound_to_it():
     cov = _coverage(["好差评", "差评", "整改"])
-    share, match = value_binding(Slot("duration"), cov, [PASSAGE])
-    # The only duration ("3个工作日") answers another question: two sentences away from the topic.
+    share, match = value_binding(Slot("duration", unit="工作日"), cov, [PASSAGE])
+    # The only deadline in working days answers another question, two sentences away; "每月"
+    # next to the topic is a period, not a deadline in working days.
     assert match is not None and match.value == "3个工作日"
     assert share < 0.5
 
@@ -83,6 +84,19 @@ def test_the_better_retrieved_passage_wins_a_tie():
     b = "窗口人员年龄上限40周岁。"
     match = find_slot_value(Slot("count"), _coverage(["窗口", "年龄"]), [a, b])
     assert match.text == 0 and match.value == "35周岁"
+
+
+def test_a_duration_asked_in_a_unit_needs_a_value_in_that_unit():
+    assert asked_slot("规定多少个工作日内答复？") == Slot("duration", 0, "工作日")
+    assert asked_slot("隔多长时间排查一次？") == Slot("duration", 0, "")
+    cov = _coverage(["排查"])
+    text = "每学期开展一次安全排查。"
+    assert find_slot_value(Slot("duration"), cov, [text]).value == "每学期"
+    assert find_slot_value(Slot("duration", unit="工作日"), cov, [text]) is None
+
+
+def test_list_sizes_in_chinese_numerals():
+    assert asked_slot("“四级十一同”是哪十一项相同？") == Slot("list", 11)
 
 
 def test_a_list_of_n_needs_n_items():
