@@ -28,7 +28,7 @@ class AnswerabilityModel:
     threshold: float  # answer when P(answerable) >= threshold
     mean: tuple[float, ...] = ()
     scale: tuple[float, ...] = ()
-    hard_rules: bool = True  # apply qa.refusal.hard_reason before the model
+    hard_rules: bool = True  # refuse questions mostly foreign to the speeches before the model
     meta: dict = field(default_factory=dict, compare=False)
 
     def probability(self, values: Mapping[str, float]) -> float:

@@ -83,21 +83,31 @@ class Assessment:
     features: dict[str, float]  # named as in qa.answerability.FEATURES
     slot: Slot
     match: SlotMatch | None  # the sentence of hits[match.text] holding the asked value
-    hard_reason: str | None  # a rule that refuses whatever the model says (unknown place …)
+    place_reason: str | None  # the question names a place the best speeches never mention
+    foreign_reason: str | None  # most of the question is foreign to every speech
+
+    @property
+    def hard_reason(self) -> str | None:
+        """Return the reason of either hard rule (for callers that apply both)."""
+        return self.place_reason or self.foreign_reason
 
 
-def hard_reason(question: str, speeches_text: str | None, corpus_has: Callable[[str], bool] | None,
-                foreign_rule: bool = True) -> str | None:
-    """Return why the question must be refused whatever the passages look like, or None:
-    it names a place the speeches of the best passages never mention ("上海市…"), or most of
-    what it talks about is foreign to every indexed speech ("今天天气", "下雨")."""
-    places = place_names(question)
+def unknown_place(question: str, speeches_text: str | None) -> str | None:
+    """Return why the question must be refused when it names a place the speeches of the best
+    passages never mention ("上海市…"), else None."""
     if speeches_text is not None:
-        for place in places:
+        for place in place_names(question):
             # "怀化市" counts as mentioned when the speech says "怀化日报".
             if place[:-1] not in speeches_text:
                 return f"讲话中没有提到“{place}”"
-    if foreign_rule and corpus_has is not None:
+    return None
+
+
+def mostly_foreign(question: str, corpus_has: Callable[[str], bool] | None) -> str | None:
+    """Return why the question must be refused when most of what it talks about is foreign to
+    every indexed speech ("今天天气", "下雨"), else None."""
+    places = place_names(question)
+    if corpus_has is not None:
         words = content_words(topic_words(question))
         foreign = [w for w in words if not corpus_has(w[:-1] if w in places else w)]
         # Words shared by chance ("今天") must not make such a question look answerable.
@@ -157,7 +167,8 @@ def assess(
         "figure_absent": float(asks_for_figure(question)
                                and not any(_FIGURE.search(w) for w in windows)),
     }
-    return Assessment(features, slot, match, hard_reason(question, speeches_text, corpus_has))
+    return Assessment(features, slot, match, unknown_place(question, speeches_text),
+                      mostly_foreign(question, corpus_has))
 
 
 @dataclass(frozen=True)
@@ -192,8 +203,10 @@ class RefusalPolicy:
         if not hits:
             return Decision(True, "没有检索到任何段落", 0.0, a)
         model = self.model or default_model()
-        if a.hard_reason and model.hard_rules:
-            return Decision(True, a.hard_reason, 0.0, a)
+        if a.place_reason:
+            return Decision(True, a.place_reason, 0.0, a)
+        if a.foreign_reason and model.hard_rules:
+            return Decision(True, a.foreign_reason, 0.0, a)
         p = model.probability(a.features)
         if p >= model.threshold:
             return Decision(False, None, p, a)
