@@ -17,13 +17,14 @@ from typing import Protocol
 
 from qa.citation_check import MARKER
 from qa.evidence import TokenizerLike, _fold, pinpoint
-from qa.extractive import select_quotes
+from qa.extractive import select_quotes, shared_phrases
 from qa.generated import check_generated
 from qa.followup import needs_rewrite, rewrite_rule_based
-from qa.question import asks_for_figure, clean_question
+from qa.question import asks_for_figure, clean_question, topic_words
 from qa.redaction import is_year_placeholder, redacted_figures, stands_for_number
 from vectorstore.sentences import sentence_spans
-from qa.refusal import EvidenceStrength, RefusalPolicy, evidence_strength
+from qa.refusal import Assessment, Decision, EvidenceStrength, RefusalPolicy, evidence_strength
+from qa.slots import MISSING
 from qa.rerank import TermWeights, best_window
 from qa.structured import AnswerReader
 from qa.retrieve import Filters, Retriever
@@ -32,6 +33,7 @@ from vectorstore.records import Answer, Citation, ScoredChunk
 MODES = ("extractive", "llm")
 NOT_FOUND = "资料中未找到"
 REFUSAL_TEXT = f"{NOT_FOUND}：已收录的讲话中没有与这个问题直接相关的内容。下面列出最接近的段落，仅供参考。"
+PARTIAL_TEXT = f"讲话提到{{topic}}，但没有{{missing}}，{NOT_FOUND}确切答案。相关原文："
 REDACTED_TEXT = "讲话原文没有给出这个数字：公开文本中该处{mark}，无法确认具体数值。原文如下："
 # "请给出原文" and the like ask for the source text itself: quote, do not paraphrase.
 _WANTS_SOURCE = re.compile(r"原文|原话|出处|哪篇|哪一篇|哪个讲话|哪次讲话|摘录")
@@ -188,19 +190,24 @@ class Answerer:
                         timings_ms=timings, mode=mode)
         weights = self.weights_for(search_q)
         strength = evidence_strength(weights, hits)
-        windows = [best_window(weights, h.chunk.text)[1] for h in hits[:3]]
-        why_not = "没有检索到任何段落" if not hits else self.refusal.reason(
-            search_q, strength, windows, self._speeches_of(hits[:3]), self.corpus_has)
-        if why_not:
+        decision = self.refusal.decide(search_q, hits, weights, self._speeches_of(hits[:3]),
+                                       self.corpus_has)
+        on_topic = not decision.refused or strength.coverage >= self.refusal.min_topic
+        redacted = (self._redacted_quote(search_q, hits)
+                    if hits and on_topic and not decision.assessment.hard_reason else None)
+        if redacted is not None:
+            yield from self._redacted(answer, hits, *redacted)
+        elif decision.partial:
+            self._partial(answer, search_q, hits, decision)
+            yield AnswerEvent("token", text=answer.text)
+        elif decision.refused:
             answer.refused = True
             answer.text = REFUSAL_TEXT
-            answer.notes.append(why_not)
+            answer.notes.append(decision.reason)
             yield AnswerEvent("token", text=answer.text)
-        elif (redacted := self._redacted_quote(search_q, hits)) is not None:
-            yield from self._redacted(answer, hits, *redacted)
         elif mode == "extractive" or _WANTS_SOURCE.search(q):
             answer.mode = "extractive"
-            self._extractive(answer, search_q, hits)
+            self._extractive(answer, search_q, hits, decision.assessment)
             yield AnswerEvent("token", text=answer.text)
         else:
             yield from self._generate(answer, search_q, hits, strength)
@@ -217,8 +224,11 @@ class Answerer:
 
     # -- answer kinds -------------------------------------------------------------------------
 
-    def _extractive(self, answer: Answer, question: str, hits: Sequence[ScoredChunk]) -> None:
-        quotes = select_quotes(question, hits, self.tokenizer, self.settings.max_quotes)
+    def _extractive(self, answer: Answer, question: str, hits: Sequence[ScoredChunk],
+                    assessment: Assessment | None = None) -> None:
+        slot, match = (assessment.slot, assessment.match) if assessment else (None, None)
+        quotes = select_quotes(question, hits, self.tokenizer, self.settings.max_quotes,
+                               slot=slot, match=match)
         if not quotes:  # nothing pinpointed: quote the opening sentence of the best passage
             text = hits[0].chunk.text
             end = next((i + 1 for i, ch in enumerate(text) if ch in "。！？；"), len(text))
@@ -234,6 +244,18 @@ class Answerer:
             quoted = "……".join(chunk.text[a:b].strip() for a, b in spans)
             lines.append(f"“{quoted}”[{n}]")
         answer.text = "讲话原文中的相关表述：\n" + "\n".join(lines)
+
+    def _partial(self, answer: Answer, question: str, hits: Sequence[ScoredChunk],
+                 decision: Decision) -> None:
+        """A near miss: quote what the speeches say about the topic, say what they lack."""
+        self._extractive(answer, question, hits)
+        answer.refused = True
+        quoted = answer.text.split("\n", 1)[1] if "\n" in answer.text else answer.text
+        cited = "".join(c.chunk.text[a:b] for c in answer.citations for a, b in c.highlights)
+        topic = "".join(f"“{p}”" for p in shared_phrases(topic_words(question), cited)) or "了相关内容"
+        missing = MISSING[decision.assessment.slot.kind]
+        answer.text = PARTIAL_TEXT.format(topic=topic, missing=missing) + "\n" + quoted
+        answer.notes.append(decision.reason)
 
     def _redacted_quote(self, question: str, hits: Sequence[ScoredChunk]):
         """Return (hit index, sentence span, placeholder) when the question asks for a figure

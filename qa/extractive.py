@@ -4,8 +4,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from qa.evidence import TokenizerLike, pinpoint, support_score
+import re
+
+from qa.evidence import TokenizerLike, _spans, pinpoint, support_score
+from qa.slots import Slot, SlotMatch
 from vectorstore.records import ScoredChunk
+
+# Slots answered by what follows a sentence that only names the topic ("一是推进“三集中、两到位”
+# 管理模式。" is followed by the sentence saying what the model is).
+_EXPLAINED_NEXT = frozenset({"definition", "list", "measure", "reason", "other"})
+_LEAD_IN = re.compile(r"^(?:[一二三四五六七八九十]是|[（(][一二三四五六七八九十][）)]|第[一二三四五六七八九十]"
+                      r"|[0-9][.、．])|[：:]$")
 
 
 @dataclass(frozen=True)
@@ -25,12 +34,19 @@ def select_quotes(
     max_quotes: int = 3,
     top: int = 3,
     keep_ratio: float = 0.85,
+    slot: Slot | None = None,
+    match: SlotMatch | None = None,
 ) -> list[Quote]:
     """Return up to max_quotes sentences from the top passages, best passage first.
 
     The best passage always gives its best sentence(s); a lower-ranked passage adds a quote
     only if it supports the question at least keep_ratio as well as the best quote, so a
-    weak neighbour is not quoted just to fill the list."""
+    weak neighbour is not quoted just to fill the list.
+
+    The quotes must answer the asked slot, not merely name the topic: the sentence holding the
+    asked value (`match`, from qa.slots, its text index = hit index) is quoted when it lies in
+    a quoted passage, and for a definition, list or measure a quoted sentence that only leads in
+    (short, "一是…", ending in "：") brings the sentence after it."""
     candidates: list[Quote] = []
     for i, hit in enumerate(hits[:top]):
         text = hit.chunk.text
@@ -52,4 +68,53 @@ def select_quotes(
         chosen.append(q)
         used_hits.add(q.hit)
     chosen = chosen[:max_quotes]
+    chosen = _answering(chosen, hits, slot, match, max_quotes)
     return sorted(chosen, key=lambda q: (q.hit, q.start))
+
+
+def _answering(chosen: list[Quote], hits: Sequence[ScoredChunk], slot: Slot | None,
+               match: SlotMatch | None, max_quotes: int) -> list[Quote]:
+    """Return chosen with the sentences that answer the slot added (see select_quotes)."""
+    if slot is None or not chosen:
+        return chosen
+    out = list(chosen)
+    best = chosen[0]
+    if match is not None and match.text in {q.hit for q in chosen}:
+        if not any(q.hit == match.text and q.start <= match.start < q.end for q in out):
+            extra = Quote(match.text, match.start, match.end, best.score)
+            out = ([q for q in out if q.hit == best.hit] + [extra]
+                   + [q for q in out if q.hit != best.hit])[: max(max_quotes, 2)]
+    elif slot.kind in _EXPLAINED_NEXT:
+        text = hits[best.hit].chunk.text
+        spans = _spans(text)
+        lead = [q for q in out if q.hit == best.hit]
+        last = max(lead, key=lambda q: q.end)
+        sentence = text[last.start:last.end].strip()
+        after = [s for s in spans if s[0] >= last.end]
+        if after and (len(sentence) <= 30 or _LEAD_IN.search(sentence)):
+            a, b = after[0]
+            out.append(Quote(best.hit, a, b, last.score))
+    return out
+
+
+def shared_phrases(question: str, text: str, min_chars: int = 3, most: int = 2) -> list[str]:
+    """Return up to `most` of the longest phrases (runs of at least min_chars letters or
+    ideographs) that the question and text share, in question order, none inside another:
+    what a passage says about the question's topic ("基层信息直报点")."""
+    runs = re.findall(r"[0-9A-Za-z\u3400-\u9fff]+", question)
+    found: list[tuple[int, str]] = []
+    for run in runs:
+        i = 0
+        while i < len(run):
+            best = ""
+            for j in range(len(run), i + min_chars - 1, -1):
+                if run[i:j] in text:
+                    best = run[i:j]
+                    break
+            if len(best) >= min_chars:
+                found.append((question.find(best), best))
+                i += len(best)
+            else:
+                i += 1
+    longest = sorted(found, key=lambda t: -len(t[1]))[:most]
+    return [p for _, p in sorted(longest)]

@@ -1,10 +1,12 @@
 """Decides whether the retrieved passages say enough to answer, or the answer must be a refusal.
 
-The top dense similarity alone barely separates unanswerable questions from answerable ones on
-this corpus: every speech talks about 政务服务, so everything looks "similar". What separates
-them is whether the question's rare words occur together in one place of the best passages.
-The signal is therefore the best sentence-window coverage (qa.rerank) of the top passages,
-blended with their best dense similarity.
+No single signal separates unanswerable questions from answerable ones on this corpus: every
+speech talks about 政务服务, so everything looks "similar" to the embedder, and a question asked
+in everyday words shares few words with its answer. The decision therefore combines several
+(assess): the best sentence-window coverage of the question (qa.rerank), dense similarity,
+agreement between the dense and keyword retrievers, whether the passages hold a value of the
+kind the question asks for bound to its topic (qa.slots), and how much of the question no
+speech mentions at all, in a fitted logistic model (qa.answerability).
 """
 from __future__ import annotations
 
@@ -12,8 +14,10 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from qa.answerability import AnswerabilityModel, default_model
 from qa.question import asks_for_figure, topic_words
 from qa.rerank import TermWeights, best_window, best_window_coverage
+from qa.slots import MISSING, Slot, SlotMatch, asked_slot, value_binding
 from vectorstore.records import ScoredChunk
 
 
@@ -73,62 +77,142 @@ def place_names(question: str) -> list[str]:
 
 
 @dataclass(frozen=True)
+class Assessment:
+    """The answerability signals of one question over its retrieved passages."""
+
+    features: dict[str, float]  # named as in qa.answerability.FEATURES
+    slot: Slot
+    match: SlotMatch | None  # the sentence of hits[match.text] holding the asked value
+    place_reason: str | None  # the question names a place the best speeches never mention
+    foreign_reason: str | None  # most of the question is foreign to every speech
+
+    @property
+    def hard_reason(self) -> str | None:
+        """Return the reason of either hard rule (for callers that apply both)."""
+        return self.place_reason or self.foreign_reason
+
+
+def unknown_place(question: str, speeches_text: str | None) -> str | None:
+    """Return why the question must be refused when it names a place the speeches of the best
+    passages never mention ("上海市…"), else None."""
+    if speeches_text is not None:
+        for place in place_names(question):
+            # "怀化市" counts as mentioned when the speech says "怀化日报".
+            if place[:-1] not in speeches_text:
+                return f"讲话中没有提到“{place}”"
+    return None
+
+
+def mostly_foreign(question: str, corpus_has: Callable[[str], bool] | None) -> str | None:
+    """Return why the question must be refused when most of what it talks about is foreign to
+    every indexed speech ("今天天气", "下雨"), else None."""
+    places = place_names(question)
+    if corpus_has is not None:
+        words = content_words(topic_words(question))
+        foreign = [w for w in words if not corpus_has(w[:-1] if w in places else w)]
+        # Words shared by chance ("今天") must not make such a question look answerable.
+        if foreign and 2 * len(foreign) > len(words):
+            return f"讲话中没有提到“{'”“'.join(foreign)}”"
+    return None
+
+
+def _foreign_share(question: str, corpus_has: Callable[[str], bool] | None) -> tuple[float, float]:
+    """Return (share of content words, share of nouns) of the question no speech contains."""
+    if corpus_has is None:
+        return 0.0, 0.0
+    topic = topic_words(question)
+    words, names = content_words(topic), nouns(topic)
+    share = sum(not corpus_has(w) for w in words) / len(words) if words else 0.0
+    noun_share = sum(not corpus_has(w) for w in names) / len(names) if names else 0.0
+    return share, noun_share
+
+
+def _agreement(hits: Sequence[ScoredChunk], top: int = 3, within: int = 5) -> float:
+    """Return in [0, 1] how far the dense and keyword retrievers agree on the best passages:
+    the best, over the top passages, of the share of the two ranking it within their top 5
+    (character-pair BM25 ranks land in bm25_rank when word BM25 missed the passage)."""
+    best = 0.0
+    for h in hits[:top]:
+        found = sum(r is not None and r <= within for r in (h.dense_rank, h.bm25_rank))
+        best = max(best, found / 2)
+    return best
+
+
+def assess(
+    question: str,
+    hits: Sequence[ScoredChunk],
+    weights: TermWeights,
+    speeches_text: str | None = None,
+    corpus_has: Callable[[str], bool] | None = None,
+    top: int = 3,
+) -> Assessment:
+    """Return the answerability signals of the question over its best passages."""
+    strength = evidence_strength(weights, hits, top)
+    texts = [h.chunk.text for h in hits[:top]]
+    windows = [best_window(weights, t)[1] for t in texts]
+    slot = asked_slot(question)
+    share, match = value_binding(slot, weights.coverage, texts, question)
+    foreign, foreign_nouns = _foreign_share(question, corpus_has)
+    dense = [h.dense for h in hits[:top] if h.dense is not None]
+    features = {
+        "coverage": strength.coverage,
+        "dense_max": max(dense, default=0.0),
+        "dense_top1": hits[0].dense if hits and hits[0].dense is not None else 0.0,
+        "agreement": _agreement(hits, top),
+        "slot_value_kind": float(slot.has_value),
+        "slot_share": share,
+        "slot_absent": float(slot.has_value and match is None),
+        "foreign": foreign,
+        "foreign_nouns": foreign_nouns,
+        "figure_absent": float(asks_for_figure(question)
+                               and not any(_FIGURE.search(w) for w in windows)),
+    }
+    return Assessment(features, slot, match, unknown_place(question, speeches_text),
+                      mostly_foreign(question, corpus_has))
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Whether to answer: refused with a reason, or a partial answer (the topic is there, the
+    asked value is not: `partial` is the assessment whose best window names the topic)."""
+
+    refused: bool
+    reason: str | None
+    probability: float  # of the question being answerable, by the fitted model
+    assessment: Assessment
+    partial: bool = False
+
+
+@dataclass(frozen=True)
 class RefusalPolicy:
-    """Decides to refuse when the passages cannot hold the answer. Three checks, in order:
+    """Decides to refuse from the assessment: the hard rules first, then the fitted model
+    (qa.answerability, coefficients in qa/answerability_model.json, refitted on the tune split
+    by `python -m evaluation.fit_answerability`). A refused question whose topic the passages
+    cover (coverage >= min_topic) but that asks for a value they do not hold bound to it
+    becomes a partial answer."""
 
-    1. the question names a place that the speeches of the best passages never mention
-       ("上海市…") — those speeches are about other places, whatever the passages' wording;
-    2. the best passages cover too little of the question (coverage < min_coverage), or
-       little (< min_coverage_unknown_noun) while the question names a thing no indexed
-       speech mentions at all ("居住证", "电话号码");
-    3. the question asks for a figure ("多少", "几个", "多久") and none of the best sentence
-       windows holds a figure at all.
+    model: AnswerabilityModel | None = None  # None: the versioned model file
+    min_topic: float = 0.3
+    max_partial_share: float = 0.8
 
-    Check 2 alone cannot tell a question worded unlike the source from one the corpus does not
-    answer (they score alike), so its threshold is kept low and checks 1 and 3 catch the rest.
-    min_coverage is calibrated on data/eval/dev.jsonl (`zwqa eval … --json` reports both rates).
-    """
-
-    min_coverage: float = 0.15
-    # With a noun the speeches never use ("居住证", "电话号码"), weak coverage already refuses.
-    min_coverage_unknown_noun: float = 0.35
-
-    def reason(
-        self,
-        question: str,
-        strength: EvidenceStrength,
-        best_windows: Sequence[str],
-        speeches_text: str | None = None,
-        corpus_has: Callable[[str], bool] | None = None,
-    ) -> str | None:
-        """Return why the question must be refused (Chinese, for Answer.notes), or None.
-
-        speeches_text: the full text of the speeches the best passages come from;
-        corpus_has: whether any indexed speech contains a word."""
-        if speeches_text is not None:
-            for place in place_names(question):
-                # "怀化市" counts as mentioned when the speech says "怀化日报".
-                if place[:-1] not in speeches_text:
-                    return f"讲话中没有提到“{place}”"
-        if strength.coverage < self.min_coverage:
-            return f"最接近的段落只覆盖了问题的 {strength.coverage:.0%}"
-        if corpus_has is not None:
-            # A place counts as known by its stem ("怀化市" / "怀化日报").
-            places = place_names(question)
-
-            def known(word: str) -> bool:
-                return corpus_has(word[:-1] if word in places else word)
-
-            words = content_words(topic_words(question))
-            foreign = [w for w in words if not known(w)]
-            # Most of what the question talks about is foreign to the speeches ("今天天气",
-            # "下雨"): words shared by chance ("今天") must not make it look answerable.
-            if foreign and 2 * len(foreign) > len(words):
-                return f"讲话中没有提到“{'”“'.join(foreign)}”"
-            unknown = [n for n in nouns(topic_words(question)) if not known(n)]
-        if corpus_has is not None and strength.coverage < self.min_coverage_unknown_noun:
-            if unknown:
-                return f"讲话中没有提到“{unknown[0]}”，最接近的段落只覆盖了问题的 {strength.coverage:.0%}"
-        if asks_for_figure(question) and not any(_FIGURE.search(w) for w in best_windows):
-            return "问的是具体数字，但最接近的段落里没有数字"
-        return None
+    def decide(self, question: str, hits: Sequence[ScoredChunk], weights: TermWeights,
+               speeches_text: str | None = None,
+               corpus_has: Callable[[str], bool] | None = None) -> Decision:
+        """Return the decision for the question over its retrieved passages (best first)."""
+        a = assess(question, hits, weights, speeches_text, corpus_has)
+        if not hits:
+            return Decision(True, "没有检索到任何段落", 0.0, a)
+        model = self.model or default_model()
+        if a.place_reason:
+            return Decision(True, a.place_reason, 0.0, a)
+        if a.foreign_reason and model.hard_rules:
+            return Decision(True, a.foreign_reason, 0.0, a)
+        p = model.probability(a.features)
+        if p >= model.threshold:
+            return Decision(False, None, p, a)
+        f = a.features
+        partial = (a.slot.has_value and f["slot_share"] < self.max_partial_share
+                   and f["coverage"] >= self.min_topic)
+        why = (f"讲话谈到了这个话题，但没有{MISSING[a.slot.kind]}" if partial
+               else f"可回答的把握只有 {p:.0%}（覆盖 {f['coverage']:.0%}，相似度 {f['dense_max']:.2f}）")
+        return Decision(True, why, p, a, partial=partial)

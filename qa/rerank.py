@@ -117,4 +117,7 @@ class CoverageReranker:
             for i, (h, sim) in enumerate(zip(hits, sims))
         ]
         scored.sort(key=lambda t: (-t[0], t[1]))
-        return [replace(h, score=s) for s, _, h in scored[:k]]
+        # A candidate only the keyword searches found still gets its dense similarity, so the
+        # answerability check compares like with like.
+        return [replace(h, score=s, dense=h.dense if h.dense is not None or not self.similarity
+                        else sims[i]) for s, i, h in scored[:k]]

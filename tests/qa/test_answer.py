@@ -6,6 +6,8 @@ import re
 import pytest
 
 from qa.answer import NOT_FOUND, Answerer
+from qa.answerability import AnswerabilityModel
+from qa.refusal import RefusalPolicy
 from qa.question import InvalidQuestion
 from qa.rerank import term_weights
 from vectorstore.bm25 import BM25Index
@@ -27,6 +29,12 @@ CHUNKS = [
 ]
 WORDS = Tokenizer(["321608"])
 PAIRS = CharBigramTokenizer()
+
+
+# The answering logic under test, not the fitted model: answer when the best passages cover
+# at least 15% of the question (the fake retrieval has no dense or keyword ranks to agree).
+COVERAGE_ONLY = AnswerabilityModel(features=("coverage",), coef=(40.0,), intercept=-6.0,
+                                   threshold=0.5)
 
 
 class KeywordRetriever:
@@ -67,6 +75,7 @@ def make_answerer(words_index, generator=None):
                             len(words))
 
     return Answerer(KeywordRetriever(), WORDS, weights_for, generator=generator,
+                    refusal=RefusalPolicy(model=COVERAGE_ONLY),
                     speech_text=lambda d: TEXTS[d.removeprefix("doc-")],
                     corpus_has=lambda w: w in corpus)
 

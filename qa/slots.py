@@ -1,0 +1,250 @@
+"""What a question asks for (its slot) and where the evidence holds a value of that kind.
+
+    slot = asked_slot("好差评收到差评后，要在几个工作日内整改完毕？")   # Slot("duration")
+    match = find_slot_value(slot, coverage, texts, question)   # the value sentence bound to the question
+
+A question asking for a deadline is only answered by a passage that states a deadline next to
+the question's topic; a passage about the topic that gives none is a near miss (a partial
+answer), and a deadline elsewhere in the passage answers a different question. Pure functions:
+`coverage` is any text -> [0, 1] score of how much of the question a text holds (qa.rerank).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from vectorstore.sentences import sentence_spans
+
+# Kinds whose answer is a value that can be looked for in the evidence.
+VALUE_KINDS = frozenset({"count", "amount", "percent", "duration", "date", "article",
+                         "doc_number", "rank", "entity", "list"})
+
+# What the answer lacks, when the topic is found but no value of the kind is (a partial answer).
+MISSING = {
+    "count": "给出具体数量",
+    "amount": "给出具体金额或标准",
+    "percent": "给出具体比例",
+    "duration": "规定具体时限",
+    "date": "说明具体时间",
+    "article": "说明具体是哪一条",
+    "doc_number": "给出文件的文号",
+    "rank": "给出具体名次或等次",
+    "entity": "点出具体名称",
+    "list": "逐项列出",
+}
+
+_CN = "零〇一二两三四五六七八九十百千万亿"
+_NUM = rf"(?:[0-9]+(?:\.[0-9]+)?|[{_CN}]+|半)"
+_CN_VALUE = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
+             "九": 9, "十": 10}
+
+# The question's asking phrase for each kind, tried in this order (first match wins).
+_ASKS: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p)) for k, p in (
+    ("which_speech", r"哪一?篇|哪几篇|哪些讲话|哪次讲话|哪个讲话|出处|哪份讲话|哪场"),
+    ("place", r"在哪儿|在哪里|去哪儿?|到哪儿?|哪儿|什么地方办|在哪办"),
+    ("article", r"第几条|哪一?条(?!路|线|街)|哪个条款|条款号|第几款"),
+    ("doc_number", r"文号|发文字号|几号文|文件号"),
+    ("rank", r"第几|排名|名次|什么档次|哪一?档|几等|什么等次|什么等级|哪个等级"),
+    ("percent", r"百分之几|百分比|比例|占比|比率|几成|[^\s，。]率(?:是|为|达到|达|有)?(?:多少|几)|多少%"),
+    ("amount", r"多少钱|金额|多少元|多少万(?![条件个项人次户家名座])|费用|补贴标准|补助标准|奖励标准|标准是多少|多少经费"
+               r"|资金(?:是|有|达到)?多少|投资(?:了|额)?多少|花了?多少|扶持多少|补贴多少|补助多少"),
+    ("duration", r"几个?工作日|多少个?工作日|几天|多少天|多久|多长时间|多长|时限|期限|几个?小时"
+                 r"|多少个?小时|几分钟|多少分钟|几个月|多少个月|几周|多少年内|几年内|办结要|多快"),
+    ("date", r"哪一?年|哪年|什么时候|何时|几月|哪一?天|哪个月|日期|年份|什么时间|哪一?年度|始于"
+             r"|起始|几号(?!文)"),
+    ("count", r"多少|几分(?!钟)|几[个项家条名人次所类批件户座位支只张份台套岁级]|几$|数量|数目|多大岁数|几岁"
+              r"|年龄|排名第几|第几名|多大|规模"),
+    ("list", r"哪[几两三四五六七八九十][一二三四五六七八九十]*[个项方面条类种点件大样]|哪几|包括哪些|包含哪些"
+             r"|有哪些|哪些"),
+    ("entity", r"谁|哪位|姓名|名字|叫什么|什么名称|名称是|哪[个家](?:部门|单位|平台|机构|网站|系统|app"
+               r"|小程序|中心|领导|局|办|银行|公司|媒体|窗口|热线)|什么(?:平台|部门|单位|机构|网站|系统"
+               r"|app|小程序|热线|媒体)|由哪|哪个部门|哪家|哪个"),
+    ("definition", r"什么意思|是什么|指什么|是指|含义|内涵|怎么理解|何为|什么叫|指的是|啥意思"),
+    ("reason", r"为什么|为何|原因|何故|怎么会|根源|根子|为啥"),
+    ("measure", r"怎么做|如何|怎样|措施|举措|办法|做法|怎么办|采取|怎么|咋"),
+))
+
+# A value of each kind in a (folded) sentence.
+_COUNT_UNITS = "个项件家名人次所类批条户座台套位支只张份本岁级栋层间辆宗例单"
+_VALUES: dict[str, re.Pattern] = {k: re.compile(p) for k, p in {
+    "count": rf"{_NUM}\s*(?:万|亿)?\s*(?:余|多)?\s*(?:[{_COUNT_UNITS}]|周岁)|[0-9]+(?:\.[0-9]+)?\s*分(?![钟之])"
+             r"|(?<![0-9.])(?!(?:19|20)[0-9]{2}(?:年|[^0-9]|$))[0-9]{2,}(?![0-9.]*\s*[年月日%])",
+    "amount": rf"{_NUM}\s*(?:万|亿|千)?\s*(?:余|多)?\s*元",
+    "percent": rf"[0-9]+(?:\.[0-9]+)?\s*%|百分之[{_CN}0-9]+|{_NUM}\s*个百分点|[{_CN}]成(?:以上|左右)?",
+    "duration": rf"{_NUM}\s*(?:个)?\s*(?:工作日|自然日|天|日(?![报期常])|小时|分钟|个月|周|星期)"
+                rf"|(?<![0-9])(?:[0-9]{{1,2}}|[{_CN}]{{1,3}})\s*(?:多|余)?\s*(?:个)?年(?![度底初中末份])"
+                r"|当天|当日|即时|立等可取|当场|秒批|秒办|每(?:个)?(?:年|月|季度?|周|星期|天|日|学期|半年)",
+    "date": rf"(?:19|20)[0-9]{{2}}\s*年|[0-9]{{1,2}}月[0-9]{{1,2}}日|[{_CN}]{{1,3}}月[{_CN}]{{1,3}}日"
+            r"|[今去前明]年",
+    "article": rf"第{_NUM}条|第{_NUM}款",
+    "doc_number": r"[〔\[［（(【]\s*(?:19|20)[0-9]{2}\s*[〕\]］）)】]\s*[0-9]+\s*号",
+    "rank": r"第[0-9一二三四五六七八九十]+(?:名|位)?|前[0-9一二三四五六七八九十]+名|首位|前列|末位|倒数"
+            r"|[优良好一二三四]等|[a-d][档级]|优秀|良好|合格|满分",
+    "entity": r"“[^”]{2,20}”|《[^》]{2,40}》|[\u4e00-\u9fffa-z0-9]{2,8}(?:平台|政务服务网|网站|app|小程序|热线"
+              r"|系统|公司|银行)|[县市省区州镇乡][\u4e00-\u9fff]{1,8}(?:局|委员会|办公室|中心|厅|办|委)"
+              r"|[\u4e00-\u9fff]{1,4}(?:书记|县长|市长|主任|局长|同志)",
+    "list": r"一是|二是|[（(][一二三四五六七八九十][）)]|第[一二三四五六七八九十]|[0-9][.、．]"
+            r"|[^、，。；]{1,12}、[^、，。；]{1,12}、",
+}.items()}
+
+
+# The units a duration value may use when the question names one.
+_UNIT_FAMILY = {"工作日": "工作日|日|天", "天": "天|日|工作日", "小时": "小时|天|日", "分钟": "分钟|小时",
+                "月": "月", "周": "周|星期", "星期": "周|星期", "年": "年"}
+# Kinds whose values, when the question itself names them ("《条例》"), are its topic.
+_TOPIC_VALUES = frozenset({"entity", "date", "list", "doc_number", "article"})
+
+
+def chinese_number(text: str) -> int:
+    """Return the value of a small Chinese numeral ("四" 4, "十一" 11, "二十" 20), 0 if none."""
+    if not text or any(ch not in _CN_VALUE for ch in text):
+        return 0
+    if "十" not in text:
+        return _CN_VALUE[text[-1]]
+    tens, _, units = text.partition("十")
+    return (_CN_VALUE[tens] if tens else 1) * 10 + (_CN_VALUE[units] if units else 0)
+
+
+@dataclass(frozen=True)
+class Slot:
+    """What a question asks for: kind (see VALUE_KINDS and the _ASKS table), and for a list
+    the number of items asked for (哪四个 -> 4), else 0."""
+
+    kind: str
+    items: int = 0
+    unit: str = ""  # duration: the unit asked in ("工作日", "小时"), a value must use its family
+
+    @property
+    def has_value(self) -> bool:
+        """Return True when the answer is a value that can be looked for in the evidence."""
+        return self.kind in VALUE_KINDS
+
+
+@dataclass(frozen=True)
+class SlotMatch:
+    """A sentence holding a value of the asked kind: texts[text].[start:end], the value, and
+    the coverage of the question by that sentence with its neighbours (the binding)."""
+
+    text: int
+    start: int
+    end: int
+    value: str
+    binding: float
+
+
+def fold(text: str) -> str:
+    """Return text in NFKC, lower case (full-width digits and % become ASCII)."""
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def asked_slot(question: str) -> Slot:
+    """Return the slot a question asks for ("other" when no asking phrase is recognised)."""
+    q = fold(question)
+    for kind, pattern in _ASKS:
+        m = pattern.search(q)
+        if m:
+            items = 0
+            if kind == "list":
+                n = re.search(r"哪([两三四五六七八九十][一二三四五六七八九十]*)", m.group())
+                items = chinese_number(n.group(1)) if n else 0
+            unit = ""
+            if kind == "duration":
+                u = re.search(r"(?:几|多少)个?(工作日|小时|分钟|天|月|周|星期|年)", q)
+                unit = u.group(1) if u else ""
+            return Slot(kind, items, unit)
+    return Slot("other")
+
+
+def values_in(kind: str, sentence: str) -> list[str]:
+    """Return the values of a kind in a sentence (none for kinds without a value)."""
+    pattern = _VALUES.get(kind)
+    if pattern is None:
+        return []
+    found = [m.group() for m in pattern.finditer(fold(sentence))]
+    if kind == "list":
+        return found
+    if kind == "count":
+        # "一是" / "一个" in running text is rarely a count; keep Chinese "一" only before a unit
+        # that a count question names ("一名" answers "几名").
+        found = [v for v in found if not re.fullmatch(r"一\s*\S", v)]
+    return found
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    return [(a, b) for a, b in sentence_spans(text) if text[a:b].strip()]
+
+
+def find_slot_value(
+    slot: Slot,
+    coverage: Callable[[str], float],
+    texts: Sequence[str],
+    question: str = "",
+) -> SlotMatch | None:
+    """Return the sentence of texts holding a value of the slot's kind that is bound best to the
+    question, or None (also for a slot without a value).
+
+    A value's binding is the question coverage of its sentence together with the sentences
+    before and after it (the topic is often named in one sentence and the figure given in the
+    next); ties go to the earlier text (better retrieved) and the earlier sentence. A value the
+    question itself contains ("《条例》", "2023年") is the topic, not the answer."""
+    if not slot.has_value:
+        return None
+    best: SlotMatch | None = None
+    asked = fold(question)
+    for ti, text in enumerate(texts):
+        spans = _sentences(text)
+        folded = [fold(text[a:b]) for a, b in spans]
+        for j, (a, b) in enumerate(spans):
+            values = [v for v in values_in(slot.kind, text[a:b])
+                      if (slot.kind not in _TOPIC_VALUES or v not in asked)
+                      and (not slot.unit or re.search(_UNIT_FAMILY[slot.unit], v))]
+            if slot.kind == "list" and slot.items:
+                if not _lists_enough(text, spans, j, slot.items):
+                    continue
+            elif not values:
+                continue
+            window = "".join(folded[max(0, j - 1): j + 2])
+            score = coverage(window)
+            if best is None or score > best.binding + 1e-9:
+                best = SlotMatch(ti, a, b, values[0] if values else "", score)
+    return best
+
+
+def _lists_enough(text: str, spans: Sequence[tuple[int, int]], j: int, items: int) -> bool:
+    """Return True if sentence j (with the next ones) enumerates at least `items` things."""
+    sentence = fold(text[spans[j][0]:spans[j][1]])
+    if sentence.count("、") + 1 >= items or sentence.count("，") + 1 >= items + 1:
+        return True
+    ordinals = "一二三四五六七八九十"
+    if items <= len(ordinals) and ordinals[items - 1] in sentence:  # "四个方面", "四强"
+        return True
+    following = "".join(fold(text[a:b]) for a, b in spans[j: j + items + 1])
+    return all(f"{ordinals[n]}是" in following for n in range(min(items, 10)))
+
+
+def best_window_score(coverage: Callable[[str], float], texts: Sequence[str]) -> float:
+    """Return the best coverage of any sentence with its neighbours in texts (same windows as
+    find_slot_value, so the two compare)."""
+    best = 0.0
+    for text in texts:
+        spans = _sentences(text)
+        folded = [fold(text[a:b]) for a, b in spans]
+        for j in range(len(spans)):
+            best = max(best, coverage("".join(folded[max(0, j - 1): j + 2])))
+    return best
+
+
+def value_binding(slot: Slot, coverage: Callable[[str], float], texts: Sequence[str],
+                  question: str = "") -> tuple[float, SlotMatch | None]:
+    """Return (share, match): how well the best value of the slot's kind is bound to the
+    question, as a share of the best binding any window of texts reaches (1.0 for a slot
+    without a value, 0.0 when no value of the kind occurs), and the value's sentence."""
+    if not slot.has_value:
+        return 1.0, None
+    match = find_slot_value(slot, coverage, texts, question)
+    if match is None:
+        return 0.0, None
+    top = best_window_score(coverage, texts)
+    return (match.binding / top if top > 0 else 0.0), match

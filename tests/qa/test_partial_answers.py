@@ -1,0 +1,86 @@
+"""Near misses become partial answers; quotes answer the asked slot (fake retrieval, real rest)."""
+from __future__ import annotations
+
+import pytest
+
+from qa.answer import Answerer
+from qa.answerability import AnswerabilityModel
+from qa.evidence import SimpleTokenizer
+from qa.extractive import select_quotes
+from qa.refusal import RefusalPolicy
+from qa.rerank import term_weights
+from qa.slots import asked_slot
+from vectorstore.bm25 import BM25Index
+from vectorstore.records import Chunk, ScoredChunk
+from vectorstore.tokenize import CharBigramTokenizer, Tokenizer
+
+TEXTS = {
+    "a": "要完善政务服务“好差评”制度，对差评及时回访核实、督促整改。中心每月开展一次业务培训。"
+         "通过“惠企通”平台申请技改补贴，从提交材料到资金到账只用3个工作日。",
+    "b": "窗口工作人员原则上每两年轮换一次，年龄以35周岁为主，上限不超40周岁。",
+    "c": "一是推进“三集中、两到位”管理模式。各有关部门要坚决贯彻“三集中、两到位”要求，"
+         "将同一审批权限向一名分管领导集中、审批事项向一个科室集中、审批科室向政务服务中心集中。"
+         "二是推行首问负责制。",
+}
+CHUNKS = [Chunk(id=k, doc_id=f"doc-{k}", title=f"讲话{k}", section_path="", paragraph=0, start=0,
+                end=len(t), text=t) for k, t in TEXTS.items()]
+WORDS = Tokenizer(["好差评", "惠企通"])
+PAIRS = CharBigramTokenizer()
+# Answer exactly when the passages hold a value of the asked kind bound to the topic.
+SLOT_ONLY = AnswerabilityModel(features=("slot_share",), coef=(20.0,), intercept=-10.0,
+                               threshold=0.5, hard_rules=False)
+
+
+class KeywordRetriever:
+    def __init__(self):
+        self.index = BM25Index.build(CHUNKS, PAIRS)
+
+    def retrieve(self, query, k, filters=None):
+        return [ScoredChunk(chunk=h.chunk, score=h.score, dense=0.8)
+                for h in self.index.search(query, k)]
+
+
+@pytest.fixture(scope="module")
+def answerer():
+    words, pairs = BM25Index.build(CHUNKS, WORDS), BM25Index.build(CHUNKS, PAIRS)
+
+    def weights_for(q):
+        return term_weights(q, WORDS, PAIRS, words.document_frequency, pairs.document_frequency,
+                            len(words))
+
+    return Answerer(KeywordRetriever(), WORDS, weights_for,
+                    refusal=RefusalPolicy(model=SLOT_ONLY, min_topic=0.2))
+
+
+def test_near_miss_says_what_the_speeches_say_and_what_they_do_not(answerer):
+    ans = answerer.answer("政务服务“好差评”收到差评后，规定要在几个工作日内整改完毕？",
+                          mode="extractive")
+    assert ans.refused
+    assert "但没有规定具体时限" in ans.text
+    # The related passage is cited, quoting the topic sentence, not the unrelated deadline.
+    assert ans.citations and ans.citations[0].chunk.id == "a"
+    assert "督促整改" in ans.text
+    assert "3个工作日" not in ans.text
+
+
+def test_a_value_bound_to_the_topic_is_answered_and_quoted(answerer):
+    ans = answerer.answer("窗口工作人员的年龄上限是多少岁？", mode="extractive")
+    assert not ans.refused
+    assert "40周岁" in ans.text and ans.citations[0].chunk.id == "b"
+
+
+def test_partial_answer_is_refused_in_json_terms_but_cites(answerer):
+    ans = answerer.answer("窗口工作人员轮换制度是哪一年开始实行的？", mode="extractive")
+    assert ans.refused and ans.citations
+    assert "但没有说明具体时间" in ans.text
+
+
+def test_definition_quotes_the_sentence_that_defines_not_the_one_naming_the_topic():
+    q = "“三集中、两到位”管理模式具体指什么？"
+    hits = [ScoredChunk(chunk=CHUNKS[2], score=1.0)]
+    tok = SimpleTokenizer()
+    quoted = ["".join(TEXTS["c"][x.start:x.end]) for x in select_quotes(q, hits, tok, slot=asked_slot(q))]
+    assert any("向一名分管领导集中" in s for s in quoted)
+    # Without the slot only the naming sentence is quoted (the behaviour this replaces).
+    plain = ["".join(TEXTS["c"][x.start:x.end]) for x in select_quotes(q, hits, tok)]
+    assert not any("向一名分管领导集中" in s for s in plain)

@@ -1,0 +1,138 @@
+"""The asked slot of a question and the value of that kind bound to its topic (qa.slots)."""
+from __future__ import annotations
+
+import pytest
+
+from qa.slots import Slot, asked_slot, find_slot_value, value_binding, values_in
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("政务服务“好差评”收到差评后，规定要在几个工作日内整改完毕？", "duration"),
+    ("企业开办全流程要多久？", "duration"),
+    ("县政务服务系统现有多少个党支部？", "count"),
+    ("派去政务中心坐窗口的人，一般要多大岁数？", "count"),
+    ("惠企政策兑现金额是多少？", "amount"),
+    ("技改补贴的补贴标准是多少？", "amount"),
+    ("党员窗口的投诉占比是多少？", "percent"),
+    ("一窗分类受理率达到多少？", "percent"),
+    ("《政府信息公开条例》从哪一年开始施行？", "date"),
+    ("“帮代办”服务是什么时候推出的？", "date"),
+    ("这项规定出自《行政许可法》第几条？", "article"),
+    ("这个实施方案的文号是什么？", "doc_number"),
+    ("企业申领政府扶持资金用的是哪个线上平台？", "entity"),
+    ("窗口人员的考核由谁负责？", "entity"),
+    ("“三集中、两到位”管理模式具体指什么？", "definition"),
+    ("为什么要推行AB角制度？", "reason"),
+    ("窗口的收费是怎么管理的？", "measure"),
+    ("哪篇讲话提到了321608审批机制？请给出原文", "which_speech"),
+    ("321608审批机制", "other"),
+])
+def test_asked_slot_recognises_the_kind_of_answer(question, kind):
+    assert asked_slot(question).kind == kind
+
+
+def test_a_list_question_carries_the_number_of_items():
+    assert asked_slot("“四强”党支部指的是哪四个方面强？") == Slot("list", 4)
+    assert asked_slot("政务中心有哪些便民服务？") == Slot("list", 0)
+
+
+def test_values_of_each_kind_are_found_after_width_folding():
+    assert values_in("count", "年龄以35周岁为主，上限不超40周岁。") == ["35周岁", "40周岁"]
+    assert values_in("duration", "３个工作日完成企业开办，水电气报装8小时办结。") == ["3个工作日", "8小时"]
+    assert values_in("percent", "涉及党员窗口的占35％。") == ["35%"]
+    assert values_in("amount", "兑现金额7.8亿元。") == ["7.8亿元"]
+    assert values_in("date", "2023年累计办理4.34万件。") == ["2023年"]
+    assert values_in("article", "依据条例第十二条规定。") == ["第十二条"]
+    assert values_in("doc_number", "印发了《实施方案》（政办发〔2023〕5号）。") == ["〔2023〕5号"]
+    assert values_in("duration", "窗口工作人员要热情服务。") == []
+    assert values_in("definition", "任何句子") == []
+
+
+def _coverage(words):
+    """A stand-in for qa.rerank.TermWeights.coverage: the share of the words in the text."""
+    return lambda text: sum(w in text for w in words) / len(words)
+
+
+PASSAGE = ("要完善“好差评”制度，对差评及时回访核实。中心每月开展一次业务培训。"
+           "惠企通平台从提交材料到资金到账只用3个工作日。")
+
+
+def test_a_value_far_from_the_topic_is_not_bound_to_it():
+    cov = _coverage(["好差评", "差评", "整改"])
+    share, match = value_binding(Slot("duration", unit="工作日"), cov, [PASSAGE])
+    # The only deadline in working days answers another question, two sentences away; "每月"
+    # next to the topic is a period, not a deadline in working days.
+    assert match is not None and match.value == "3个工作日"
+    assert share < 0.5
+
+
+def test_a_value_next_to_the_topic_is_bound_to_it():
+    passage = "要完善“好差评”制度。差评须在5个工作日内整改完毕。中心每月开展一次业务培训。"
+    share, match = value_binding(Slot("duration"), _coverage(["好差评", "差评", "整改"]), [passage])
+    assert share == pytest.approx(1.0)
+    assert passage[match.start:match.end] == "差评须在5个工作日内整改完毕。"
+
+
+def test_no_value_of_the_kind_gives_share_zero_and_a_slot_without_value_gives_one():
+    cov = _coverage(["好差评"])
+    assert value_binding(Slot("article"), cov, [PASSAGE]) == (0.0, None)
+    assert value_binding(Slot("definition"), cov, [PASSAGE]) == (1.0, None)
+
+
+def test_the_better_retrieved_passage_wins_a_tie():
+    a = "窗口人员年龄以35周岁为主。"
+    b = "窗口人员年龄上限40周岁。"
+    match = find_slot_value(Slot("count"), _coverage(["窗口", "年龄"]), [a, b])
+    assert match.text == 0 and match.value == "35周岁"
+
+
+def test_a_duration_asked_in_a_unit_needs_a_value_in_that_unit():
+    assert asked_slot("规定多少个工作日内答复？") == Slot("duration", 0, "工作日")
+    assert asked_slot("隔多长时间排查一次？") == Slot("duration", 0, "")
+    cov = _coverage(["排查"])
+    text = "每学期开展一次安全排查。"
+    assert find_slot_value(Slot("duration"), cov, [text]).value == "每学期"
+    assert find_slot_value(Slot("duration", unit="工作日"), cov, [text]) is None
+
+
+def test_list_sizes_in_chinese_numerals():
+    assert asked_slot("“四级十一同”是哪十一项相同？") == Slot("list", 11)
+
+
+def test_a_list_of_n_needs_n_items():
+    cov = _coverage(["四强", "党支部"])
+    three = "建设“四强”党支部：政治功能强、支部班子强、党员队伍强。"
+    four = "建设“四强”党支部，即政治功能强、支部班子强、党员队伍强、作用发挥强。"
+    assert find_slot_value(Slot("list", 5), cov, [three]) is None
+    assert find_slot_value(Slot("list", 4), cov, [four]).text == 0
+
+
+def test_answerability_model_round_trips_through_json_and_applies_in_plain_python(tmp_path):
+    from qa.answerability import AnswerabilityModel, auroc, load_model, save_model
+
+    model = AnswerabilityModel(("coverage", "slot_share"), (2.0, 1.0), -0.5, 0.4,
+                               mean=(0.5, 0.8), scale=(0.2, 0.3), meta={"n": 3})
+    save_model(model, tmp_path / "m.json")
+    again = load_model(tmp_path / "m.json")
+    assert again == model
+    low = again.probability({"coverage": 0.1, "slot_share": 0.0})
+    high = again.probability({"coverage": 0.9, "slot_share": 1.0})
+    assert low < again.threshold < high
+    assert auroc([low, high, 0.2], [0, 1, 0]) == 1.0
+
+
+def test_a_model_file_of_another_format_is_rejected(tmp_path):
+    from qa.answerability import load_model
+
+    (tmp_path / "m.json").write_text('{"format": 99, "features": [], "coef": []}', encoding="utf-8")
+    with pytest.raises(ValueError, match="format"):
+        load_model(tmp_path / "m.json")
+
+
+def test_the_shipped_model_names_only_known_features():
+    from qa.answerability import default_model
+    from qa.refusal import assess  # noqa: F401  (the features come from assess)
+    from evaluation.fit_answerability import FEATURES
+
+    model = default_model()
+    assert set(model.features) <= set(FEATURES) and 0.0 < model.threshold < 1.0
