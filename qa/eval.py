@@ -1,31 +1,22 @@
-"""Runs a question set through an Answerer or any retriever and reports the figures (`zwqa eval`).
+"""Runs a question set through an Answerer or any retriever and scores it (`zwqa eval`).
 
     questions, bad = load_eval_questions(path)
+    questions = select_split(questions, "tune")          # labelled set: one split, or all
     runs = [run_answerer("zwqa", answerer, questions, mode="extractive"),
             run_retriever("bm25", bm25_baseline, questions)]
-    report = build_report(runs, {"questions": str(path)})
-    print(format_report(report))
+    report = evaluation.report.build_report(runs, {"questions": str(path)})
+    print(evaluation.report.format_report(report))
 """
 from __future__ import annotations
 
 import random
 import statistics
 import time
-import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from qa.metrics import (
-    ANSWER_METRICS,
-    MRR_K,
-    RETRIEVAL_METRICS,
-    EvalQuestion,
-    QuestionScore,
-    score_question,
-    summarise,
-    summarise_by_type,
-)
+from qa.metrics import MRR_K, EvalQuestion, QuestionScore, score_question
 from qa.question import InvalidQuestion
 from qa.serialize import BadLine, QuestionLine, answer_to_dict, invalid_question_dict, parse_question_lines
 from vectorstore.records import Answer
@@ -41,11 +32,21 @@ def _strings(value) -> tuple[str, ...]:
     return ()
 
 
+def _history(value) -> tuple[tuple[str, str], ...]:
+    """Return the [question, answer] pairs of a history field; anything else is left out."""
+    if not isinstance(value, (list, tuple)):
+        return ()
+    return tuple((turn[0], turn[1]) for turn in value
+                 if isinstance(turn, (list, tuple)) and len(turn) == 2
+                 and all(isinstance(x, str) for x in turn))
+
+
 def question_from_line(line: QuestionLine, default_type: str = "") -> EvalQuestion:
-    """Return the EvalQuestion of a parsed question line (dev set or external data set).
+    """Return the EvalQuestion of a parsed question line (labelled set, dev set or external
+    data set).
 
     Reference answers are `answers_in_context` when given (CMRC: the verbatim ones), else
-    `answers`."""
+    `answers`. `kind`, `split` and `history` (follow-ups) come from the labelled set."""
     f = line.fields
     context_id = f.get("context_id")
     return EvalQuestion(
@@ -56,6 +57,9 @@ def question_from_line(line: QuestionLine, default_type: str = "") -> EvalQuesti
         keywords=_strings(f.get("keywords")),
         context_id=str(context_id) if context_id not in (None, "") else None,
         answers=_strings(f.get("answers_in_context")) or _strings(f.get("answers")),
+        kind=str(f.get("kind") or ""),
+        split=str(f.get("split") or ""),
+        history=_history(f.get("history")),
     )
 
 
@@ -69,6 +73,19 @@ def load_eval_questions(path: Path, default_type: str = "") -> tuple[list[EvalQu
             else:
                 questions.append(question_from_line(item, default_type))
     return questions, bad
+
+
+def splits_of(questions: Sequence[EvalQuestion]) -> list[str]:
+    """Return the split names the questions carry, "tune" and "test" first ([] when none)."""
+    names = {q.split for q in questions if q.split}
+    return [s for s in ("tune", "test") if s in names] + sorted(names - {"tune", "test"})
+
+
+def select_split(questions: Sequence[EvalQuestion], split: str | None) -> list[EvalQuestion]:
+    """Return the questions of one split, or all of them when split is None or "all"."""
+    if split in (None, "all"):
+        return list(questions)
+    return [q for q in questions if q.split == split]
 
 
 def sample_questions(questions: Sequence[EvalQuestion], limit: int | None,
@@ -105,7 +122,7 @@ def run_answerer(name: str, answerer, questions: Sequence[EvalQuestion], mode: s
     for i, q in enumerate(questions, start=1):
         t = time.perf_counter()
         try:
-            answer = answerer.answer(q.question, mode=mode, k=k)
+            answer = answerer.answer(q.question, history=q.history, mode=mode, k=k)
             line = answer_to_dict(answer, q.id)
         except InvalidQuestion as e:
             answer = Answer(question=q.question, text=str(e), refused=True)
@@ -114,7 +131,7 @@ def run_answerer(name: str, answerer, questions: Sequence[EvalQuestion], mode: s
         for stage, ms in answer.timings_ms.items():
             stage_ms.setdefault(stage, []).append(ms)
         score = score_question(q, answer.retrieved[:RETRIEVE_K], answer)
-        line["score"] = {"type": q.type, "rank": score.rank, "refused": score.refused,
+        line["score"] = {"type": q.type, "kind": q.kind, "split": q.split, "rank": score.rank, "refused": score.refused,
                          "citations": score.citations, "cited_relevant": score.cited_relevant,
                          "keywords": [score.keywords_found, score.keywords_total]}
         scores.append(score)
@@ -139,95 +156,3 @@ def run_retriever(name: str, retriever, questions: Sequence[EvalQuestion], k: in
         if progress:
             progress(i, len(questions))
     return SystemRun(name, scores, round(time.perf_counter() - t0, 2), per_q)
-
-
-def _round(d: dict) -> dict:
-    return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in d.items()}
-
-
-def build_report(runs: Iterable[SystemRun], meta: dict | None = None) -> dict:
-    """Return the JSON-ready report: meta, then per system overall and per-type figures and
-    timings (whole run, mean and 95th percentile per question, mean per answer stage)."""
-    systems = {}
-    for run in runs:
-        ms = sorted(run.ms_per_question)
-        systems[run.name] = {
-            "kind": run.kind,
-            "overall": _round(summarise(run.scores)),
-            "by_type": {t: _round(s) for t, s in summarise_by_type(run.scores).items()},
-            "seconds": run.seconds,
-            "ms_per_question": round(statistics.fmean(ms), 1) if ms else None,
-            "p95_ms": round(ms[min(len(ms) - 1, int(0.95 * len(ms)))], 1) if ms else None,
-            "stage_ms": run.timings_ms,
-        }
-    return {"meta": dict(meta or {}), "systems": systems}
-
-
-# -- the printed table ---------------------------------------------------------------------------
-
-_LABELS = {
-    "hit@1": "hit@1", "hit@3": "hit@3", "hit@5": "hit@5", "mrr@10": "MRR@10",
-    "refusal_recall": "拒答召回", "false_refusal": "误拒率", "citation_precision": "引用精度",
-    "keyword_coverage": "关键词覆盖", "answer_found": "答案命中",
-}
-
-
-def _width(s: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
-
-
-def _pad(s: str, width: int, right: bool = False) -> str:
-    gap = " " * max(0, width - _width(s))
-    return gap + s if right else s + gap
-
-
-def _fmt(v) -> str:
-    return "—" if v is None else f"{v:.3f}" if isinstance(v, float) else str(v)
-
-
-def format_table(header: Sequence[str], rows: Sequence[Sequence[str]], left: int = 1) -> str:
-    """Return rows as aligned text columns (CJK counted double); the first `left` columns are
-    left-aligned, the rest right-aligned."""
-    widths = [max(_width(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    return "\n".join(
-        "  ".join(_pad(cell, widths[i], right=i >= left) for i, cell in enumerate(row)).rstrip()
-        for row in [header, *rows]
-    )
-
-
-def format_report(report: dict) -> str:
-    """Return the report as text: the answering system's table (overall + per type), then, when
-    several systems ran, their retrieval figures side by side."""
-    meta = report["meta"]
-    out = []
-    if meta:
-        out.append("  ".join(f"{k}：{v}" for k, v in meta.items()))
-    systems = report["systems"]
-    for name, s in systems.items():
-        if s["kind"] != "answer":
-            continue
-        metrics = list(RETRIEVAL_METRICS) + [m for m in ANSWER_METRICS
-                                             if s["overall"].get(m) is not None]
-        groups = [("全部", s["overall"])] + list(s["by_type"].items())
-        rows = [[t, str(v["n"]), str(v["answerable"])] + [_fmt(v[m]) for m in metrics]
-                for t, v in groups]
-        stages = "，".join(f"{k} {v:.0f} ms" for k, v in s["stage_ms"].items())
-        out.append("")
-        out.append(f"== {name}：用时 {s['seconds']:.1f} 秒，每题平均 {s['ms_per_question']:.0f} ms"
-                   f"（p95 {s['p95_ms']:.0f} ms）" + (f"；各阶段平均：{stages}" if stages else ""))
-        out.append(format_table(["题型", "题数", "可回答"] + [_LABELS[m] for m in metrics], rows))
-    if len(systems) > 1 or not any(s["kind"] == "answer" for s in systems.values()):
-        rows = []
-        for name, s in systems.items():
-            groups = [("全部", s["overall"])] + list(s["by_type"].items())
-            for i, (t, v) in enumerate(groups):
-                if not v["answerable"]:
-                    continue
-                rows.append([name if i == 0 else "", t, str(v["answerable"])]
-                            + [_fmt(v[m]) for m in RETRIEVAL_METRICS]
-                            + [f"{s['ms_per_question']:.0f}" if i == 0 else ""])
-        out.append("")
-        out.append(f"== 检索对比（每题取前 {RETRIEVE_K} 个段落，只计可回答题）")
-        out.append(format_table(["系统", "题型", "题数"] + [_LABELS[m] for m in RETRIEVAL_METRICS]
-                                + ["每题 ms"], rows, left=2))
-    return "\n".join(out).lstrip("\n")

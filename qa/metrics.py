@@ -36,6 +36,9 @@ class EvalQuestion:
     keywords: tuple[str, ...] = ()  # words a correct answer should contain
     context_id: str | None = None  # external data: the context a relevant chunk comes from
     answers: tuple[str, ...] = ()  # external data: reference answer strings
+    kind: str = ""  # unanswerable questions: "off_topic", "near_miss" or "redacted"
+    split: str = ""  # "tune" or "test" in the labelled set, "" elsewhere
+    history: tuple[tuple[str, str], ...] = ()  # follow-ups: the earlier (question, answer) turns
 
     @property
     def unanswerable(self) -> bool:
@@ -62,6 +65,8 @@ class QuestionScore:
     keywords_found: int = 0
     keywords_total: int = 0
     answer_found: bool | None = None  # a reference answer string occurs in the answer text
+    kind: str = ""  # the question's kind (unanswerable questions)
+    split: str = ""  # the question's split
 
 
 def evidence_in(text: str, evidence: str) -> bool:
@@ -102,7 +107,7 @@ def score_question(
     rank = first_relevant_rank(question, retrieved) if question.answerable else None
     if answer is None:
         return QuestionScore(question.id, question.type, question.answerable,
-                             question.unanswerable, rank)
+                             question.unanswerable, rank, kind=question.kind, split=question.split)
     cited = relevant = 0
     if not answer.refused and question.answerable:
         cited = len(answer.citations)
@@ -115,6 +120,7 @@ def score_question(
         question.id, question.type, question.answerable, question.unanswerable, rank,
         refused=answer.refused, citations=cited, cited_relevant=relevant,
         keywords_found=found, keywords_total=total, answer_found=answer_found,
+        kind=question.kind, split=question.split,
     )
 
 
@@ -161,8 +167,19 @@ def summarise(scores: Sequence[QuestionScore]) -> dict:
 
 
 def summarise_by_type(scores: Sequence[QuestionScore]) -> dict[str, dict]:
-    """Return summarise() of each question type, types in order of first appearance."""
+    """Return summarise() of each question type, types in order of first appearance; a type
+    whose questions have kinds (the unanswerable ones) is followed by one "type:kind" entry
+    per kind, e.g. "unanswerable:near_miss"."""
     groups: dict[str, list[QuestionScore]] = {}
     for s in scores:
         groups.setdefault(s.type or "—", []).append(s)
-    return {t: summarise(group) for t, group in groups.items()}
+    out = {}
+    for t, group in groups.items():
+        out[t] = summarise(group)
+        kinds: dict[str, list[QuestionScore]] = {}
+        for s in group:
+            if s.kind:
+                kinds.setdefault(s.kind, []).append(s)
+        for kind, members in kinds.items():
+            out[f"{t}:{kind}"] = summarise(members)
+    return out

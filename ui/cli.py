@@ -281,9 +281,10 @@ def _eval_sources(args):
 def cmd_eval(args, settings: Settings) -> int:
     import time
 
+    from evaluation.report import build_report, format_report
     from ingest.external import ContextsUnreadable
-    from qa.eval import (build_report, format_report, load_eval_questions, run_answerer,
-                         run_retriever, sample_questions)
+    from qa.eval import (load_eval_questions, run_answerer, run_retriever, sample_questions,
+                         select_split, splits_of)
     from qa.serialize import to_json_line
     from ui.resources import (build_baseline_retrievers, build_context_index, build_embedder,
                               build_stores, eval_cache_root)
@@ -299,6 +300,11 @@ def cmd_eval(args, settings: Settings) -> int:
     questions, bad = load_eval_questions(questions_path, default_type)
     for b in bad:
         print(f"{questions_path} 第 {b.line_no} 行：{b.reason}，已跳过", file=sys.stderr)
+    splits = splits_of(questions)
+    if args.split not in (None, "all") and args.split not in splits:
+        print(f"错误：{questions_path} 没有 {args.split} 划分的题目（split 字段）", file=sys.stderr)
+        return 2
+    questions = select_split(questions, args.split)
     total = len(questions)
     questions = sample_questions(questions, args.limit, args.seed)
     if not questions:
@@ -310,6 +316,10 @@ def cmd_eval(args, settings: Settings) -> int:
 
     meta = {"问题": f"{questions_path}（{len(questions)}/{total} 题"
                     + (f"，随机种子 {args.seed}）" if len(questions) < total else "）")}
+    if splits:
+        counts = "，".join(f"{name} {sum(q.split == name for q in questions)} 题"
+                          for name in splits_of(questions))
+        meta["划分"] = counts if args.split in (None, "all") else f"只评 {args.split}（{counts}）"
     cache_root = eval_cache_root(args.cache_dir)
     embedder = build_embedder(settings)
     index = None
@@ -433,7 +443,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser("eval", help="评测检索与回答：hit@k、MRR、拒答、引用精度")
-    p.add_argument("questions", nargs="?", help="问题文件（JSON Lines，如 data/eval/dev.jsonl）")
+    p.add_argument("questions", nargs="?",
+                   help="问题文件（JSON Lines，如 data/eval/questions.jsonl、data/eval/dev.jsonl）")
     p.add_argument("--mode", choices=["extractive", "llm"], default="extractive",
                    help="回答方式（默认 extractive）")
     p.add_argument("--k", type=int, default=None, help="最多引用的段落数（默认 ZWQA_TOP_K）")
@@ -445,6 +456,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="外部段落文件（每行 context_id、text）：单独建索引，按 context_id 判定命中")
     src.add_argument("--dataset", choices=sorted(DATASETS), help="外部数据集（问题与段落都取自它）")
     p.add_argument("--external-dir", default=str(_EXTERNAL_DIR), help="外部数据目录")
+    p.add_argument("--split", choices=["tune", "test", "all"], default=None,
+                   help="只评标注集的一个划分（默认 all：有划分时 tune 与 test 并排显示）")
     p.add_argument("--limit", type=int, default=None, help="随机抽取的题数（默认全部）")
     p.add_argument("--seed", type=int, default=0, help="抽题的随机种子（默认 0）")
     p.add_argument("--cache-dir", default=None,

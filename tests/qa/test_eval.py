@@ -1,14 +1,13 @@
-"""Evaluation runs: question files, sampling, running systems, the report and its table."""
+"""Evaluation runs: question files, splits, sampling, running systems (the report and its
+tables are tested in tests/evaluation/test_report.py)."""
 import json
 
 from qa.eval import (
-    build_report,
-    format_report,
-    format_table,
     load_eval_questions,
     run_answerer,
-    run_retriever,
     sample_questions,
+    select_split,
+    splits_of,
 )
 from qa.metrics import EvalQuestion
 from qa.question import InvalidQuestion, clean_question
@@ -39,7 +38,11 @@ class FakeRetriever:
 
 
 class FakeAnswerer:
+    def __init__(self):
+        self.histories = []
+
     def answer(self, question, history=(), mode=None, filters=None, k=None):
+        self.histories.append(list(history))
         q = clean_question(question)
         retrieved = FakeRetriever().retrieve(q, 10)
         if "公积金" in q:
@@ -97,22 +100,38 @@ def _invalid_message(q):
     raise AssertionError("expected an invalid question")
 
 
-def test_report_and_table_show_every_system_and_type():
-    runs = [run_answerer("zwqa", FakeAnswerer(), QUESTIONS[:2]),
-            run_retriever("bm25", FakeRetriever(), QUESTIONS[:2])]
-    report = build_report(runs, {"问题": "q.jsonl"})
-    zwqa, bm25 = report["systems"]["zwqa"], report["systems"]["bm25"]
-    assert zwqa["overall"]["hit@1"] == 0.0 and zwqa["overall"]["hit@3"] == 1.0
-    assert zwqa["overall"]["refusal_recall"] == 1.0
-    assert bm25["kind"] == "retrieval" and bm25["overall"]["refusal_recall"] is None
-    assert json.loads(json.dumps(report)) == report
-    text = format_report(report)
-    assert "拒答召回" in text and "paraphrase" in text and "unanswerable" in text
-    assert "检索对比" in text and "bm25" in text
+def test_labelled_lines_give_kind_split_and_history(tmp_path):
+    path = tmp_path / "questions.jsonl"
+    lines = [
+        {"id": "a-001", "type": "followup", "kind": "", "question": "那它的时限呢？",
+         "history": [["企业开办怎么办？", "3个工作日完成企业开办。"]], "evidence": "3个工作日完成企业开办",
+         "keywords": ["3个工作日"], "split": "tune"},
+        {"id": "a-002", "type": "unanswerable", "kind": "near_miss", "question": "惠企通哪年上线？",
+         "history": [], "evidence": "", "keywords": [], "split": "test"},
+        {"id": "a-003", "type": "fact", "question": "坏的历史", "history": [["只有一半"], "x"]},
+    ]
+    path.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines), encoding="utf-8")
+    (follow, near, bad_history), bad = load_eval_questions(path)
+    assert bad == []
+    assert follow.history == (("企业开办怎么办？", "3个工作日完成企业开办。"),)
+    assert follow.split == "tune" and follow.kind == ""
+    assert near.kind == "near_miss" and near.split == "test" and near.history == ()
+    assert bad_history.history == () and bad_history.split == ""
+    assert splits_of([follow, near, bad_history]) == ["tune", "test"]
+    assert select_split([follow, near], "test") == [near]
+    assert select_split([follow, near], "all") == [follow, near] == select_split([follow, near], None)
+    assert splits_of(QUESTIONS) == []
 
 
-def test_table_aligns_chinese_by_display_width():
-    text = format_table(["题型", "题数"], [["全部", "78"], ["fact", "9"]])
-    lines = text.splitlines()
-    # "题型" is as wide as four ASCII characters, so the number columns line up on the right.
-    assert len({len(line.encode("gbk")) for line in lines}) == 1
+def test_answer_run_passes_history_and_records_kind_and_split():
+    questions = [
+        EvalQuestion(id="f1", type="followup", question="那窗口人员呢？", split="tune",
+                     evidence="不转行政、工资关系", history=(("窗口怎么管？", "由中心管理。"),)),
+        EvalQuestion(id="u1", type="unanswerable", kind="near_miss", split="test",
+                     question="公积金最高贷多少？"),
+    ]
+    answerer = FakeAnswerer()
+    run = run_answerer("zwqa", answerer, questions)
+    assert answerer.histories == [[("窗口怎么管？", "由中心管理。")], []]
+    assert [(s.kind, s.split) for s in run.scores] == [("", "tune"), ("near_miss", "test")]
+    assert run.lines[1]["score"]["kind"] == "near_miss" and run.lines[0]["score"]["split"] == "tune"

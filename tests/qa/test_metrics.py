@@ -134,3 +134,24 @@ def test_reference_answers_found_in_the_answer_text():
     miss = Answer(question=q.question, text="资料中未找到", refused=True)
     assert score_question(q, [], miss).answer_found is False
     assert summarise([s, score_question(q, [], miss)])["answer_found"] == pytest.approx(0.5)
+
+
+def test_per_type_figures_follow_each_type_with_its_kinds():
+    refused = Answer(question="？", text="资料中未找到", refused=True)
+    answered = Answer(question="？", text="见原文。", citations=[Citation(1, NOISE)])
+    questions = [
+        (EvalQuestion(id="u1", type="unanswerable", kind="near_miss", question="惠企通哪年上线？"), answered),
+        (EvalQuestion(id="u2", type="unanswerable", kind="off_topic", question="明天下雨吗？"), refused),
+        (EvalQuestion(id="u3", type="unanswerable", kind="near_miss", question="稿酬多少钱？"), refused),
+        (EvalQuestion(id="p1", type="paraphrase", split="test", question="派到窗口的人转工资吗？",
+                      evidence="不转行政、工资关系"), refused),
+    ]
+    scores = [score_question(q, [], a) for q, a in questions]
+    assert [(s.kind, s.split) for s in scores][2:] == [("near_miss", ""), ("", "test")]
+    by_type = summarise_by_type(scores)
+    assert list(by_type) == ["unanswerable", "unanswerable:near_miss", "unanswerable:off_topic",
+                             "paraphrase"]
+    assert by_type["unanswerable:near_miss"]["refusal_recall"] == pytest.approx(0.5)
+    assert by_type["unanswerable:off_topic"]["refusal_recall"] == 1.0
+    assert by_type["unanswerable"]["n"] == 3
+    assert by_type["paraphrase"]["false_refusal"] == 1.0
