@@ -8,7 +8,8 @@ For each model: `zwqa ingest` of the bundled corpus into an index folder of its 
 --workdir, never the user's index; incremental, so a rerun with the same workdir re-embeds
 nothing), then `zwqa eval` of the labelled questions (tune and test side by side), then — last,
 since it embeds ~5k contexts per model — `zwqa eval --dataset ncp --limit N --seed 0` with its
-contexts cached under --workdir (a rerun only answers the questions). Everything runs as the `zwqa`
+contexts cached under --workdir (a rerun only answers the questions; the models run side by
+side). Everything runs as the `zwqa`
 command runs, in child processes with ZWQA_EMBED_MODEL set. After every finished step the section
 "Embedding models compared" at the end of bench/results.md is rewritten, so a run cut short
 still reports what it finished. Raw figures go to <workdir>/results.json.
@@ -21,6 +22,7 @@ import os
 import platform
 import subprocess
 import sys
+import threading
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -60,19 +62,24 @@ def run(models: list[str], questions: Path, workdir: Path, ncp_limit: int, skip_
              "questions": str(questions.relative_to(ROOT) if questions.is_relative_to(ROOT) else questions),
              "load_start": os.getloadavg(), "models": {m: {} for m in models}, "steps": []}
 
+    lock = threading.Lock()
+
     def step(name: str, model: str, fn) -> None:
         t0 = time.perf_counter()
+        result: dict = {}
         try:
-            fn(state["models"][model])
+            fn(result)
             status = "ok"
         except RuntimeError as exc:
             status = f"failed: {str(exc).splitlines()[0]}"
             print(exc, file=sys.stderr)
-        state["steps"].append({"step": name, "model": model, "seconds": round(time.perf_counter() - t0, 1),
-                               "status": status})
-        state["load_end"] = os.getloadavg()
-        save(state, workdir)
-        print(f"[{name} {model}] {status} in {state['steps'][-1]['seconds']} s", file=sys.stderr)
+        with lock:
+            state["models"][model].update(result)
+            state["steps"].append({"step": name, "model": model, "status": status,
+                                   "seconds": round(time.perf_counter() - t0, 1)})
+            state["load_end"] = os.getloadavg()
+            save(state, workdir)
+        print(f"[{name} {model}] {status} in {round(time.perf_counter() - t0, 1)} s", file=sys.stderr)
 
     for model in models:
         index_dir = workdir / model / "index"
@@ -88,7 +95,8 @@ def run(models: list[str], questions: Path, workdir: Path, ncp_limit: int, skip_
 
         step("ingest", model, ingest)
         step("eval tune+test", model, labelled)
-    if not skip_ncp:
+    if not skip_ncp:  # side by side: each embeds ~5k contexts, which takes long on a shared machine
+        threads = []
         for model in models:
             def ncp(res, model=model):
                 report = zwqa(["eval", "--dataset", "ncp", "--limit", str(ncp_limit), "--seed", "0",
@@ -97,7 +105,10 @@ def run(models: list[str], questions: Path, workdir: Path, ncp_limit: int, skip_
                               model, workdir / model / "index")
                 res["ncp"] = figures(report, None)
 
-            step("eval ncp", model, ncp)
+            threads.append(threading.Thread(target=step, args=("eval ncp", model, ncp)))
+            threads[-1].start()
+        for thread in threads:
+            thread.join()
     return state
 
 
@@ -127,7 +138,7 @@ def markdown(state: dict) -> str:
         for model, res in state["models"].items():
             f = res.get(dataset)
             if f is None:
-                lines.append(f"| {dataset} | {model} | – | not run | | | | | |")
+                lines.append(f"| {dataset} | {model} | – | not finished in this run | | | | | |")
                 continue
             cells = ["–" if f.get(m) is None else f"{f[m]:.3f}" for m in METRICS]
             lines.append(f"| {dataset} | {model} | {f['n']} | " + " | ".join(cells) + " |")
