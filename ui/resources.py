@@ -5,7 +5,7 @@ from vectorstore.settings import Settings
 
 
 def build_embedder(settings: Settings):
-    """Return the embedder named by settings (m3e-small when none is set); loads lazily."""
+    """Return the embedder named by settings (multilingual-e5-small when none is set); loads lazily."""
     from vectorstore.embeddings import Embedder
 
     return Embedder(settings.embed_model or None, batch_size=settings.embed_batch_size)

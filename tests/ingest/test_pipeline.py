@@ -341,3 +341,26 @@ def test_second_writer_is_turned_away(tmp_path):
             # The lock is taken before anything else: no embedder or store is touched.
             run_ingest([settings.corpus_dir], ingest_options(settings), None, None)
     assert not (settings.index_dir / "CURRENT").exists()
+
+
+@pytest.mark.slow
+def test_changing_the_embedding_model_re_embeds_into_a_new_collection(tmp_path):
+    from vectorstore.bm25 import IndexCorrupt
+    from vectorstore.embeddings import E5_SMALL, M3E_SMALL, Embedder
+    from vectorstore.index import open_committed_store
+
+    settings = make_settings(tmp_path, make_corpus(tmp_path))
+    m3e, e5 = Embedder(M3E_SMALL), Embedder(E5_SMALL)
+    first = ingest(settings, m3e)
+    old = open_committed_index(settings.index_dir).catalog
+    assert old.signature["embed_model"] == "m3e-small"
+    again = ingest(settings, e5)
+    index = open_committed_index(settings.index_dir)
+    assert again.embedded == again.chunks == first.chunks
+    assert index.catalog.collection != old.collection
+    assert index.catalog.signature["embed_model"] == "multilingual-e5-small"
+    store = open_committed_store(index, build_stores(settings, e5))
+    assert {len(v) for v in store.get_embeddings([c.id for c in index.chunks])} == {384}
+    assert_consistent(settings, e5)
+    with pytest.raises(IndexCorrupt, match="multilingual-e5-small"):  # a reader on another model
+        open_committed_store(index, build_stores(settings, m3e))
