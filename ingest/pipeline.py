@@ -11,7 +11,6 @@ import datetime as _dt
 import fcntl
 import hashlib
 import os
-import shutil
 import signal
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -25,6 +24,7 @@ from ingest.repeats import merge_repeated
 from ingest.speeches import load_speeches
 from vectorstore.bm25 import BM25Index, IndexCorrupt
 from vectorstore.catalog import Catalog, FileEntry, commit, load_catalog, state_dir
+from vectorstore.cleanup import retire_earlier_generations
 from vectorstore.policy_terms import extract_policy_terms
 from vectorstore.records import Chunk
 from vectorstore.tokenize import Tokenizer
@@ -248,16 +248,12 @@ def run_ingest(
         commit(opts.index_dir, cat, bm25)  # from here on readers see the new generation
         _test_crash_point("committed")
 
-        keep_ids = {c.id for c in kept}
-        stale = [i for i in stored if i not in keep_ids]
-        if stale:
-            store.delete_ids(stale)
-        report.deleted = len(stale)
-        # Collections of earlier generations, including one a killed --rebuild left behind.
-        for name in stores.names():
-            if name.startswith(f"{opts.collection}-g") and name != collection:
-                stores.drop(name)
-        _remove_old_states(opts.index_dir, generation)
+        # Earlier generations (their files, collections, replaced vectors and the Chroma
+        # folders of dropped collections) go once no reader holds them; else the next run or
+        # the next reader that moves on removes them.
+        deleted = retire_earlier_generations(opts.index_dir, stores, opts.collection, collection,
+                                             generation, {c.id for c in kept})
+        report.deleted = deleted or 0
         report.generation = generation
     report.seconds = round(time.perf_counter() - t0, 2)
     return report
@@ -290,8 +286,3 @@ def _next_generation(index_dir: Path) -> int:
     return max(gens, default=0) + 1
 
 
-def _remove_old_states(index_dir: Path, keep: int) -> None:
-    states = index_dir / "state"
-    for p in states.iterdir():
-        if p.name != str(keep):
-            shutil.rmtree(p, ignore_errors=True)

@@ -6,6 +6,7 @@ import json
 import sys
 from pathlib import Path
 
+from ui.errors import positive_int
 from vectorstore.settings import PROJECT_ROOT, Settings
 
 
@@ -196,62 +197,98 @@ def _print_answer(answer) -> None:
 
 def cmd_ask(args, settings: Settings) -> int:
     from qa.question import InvalidQuestion
-    from qa.serialize import BadLine, answer_to_dict, invalid_question_dict, parse_question_lines
-    from qa.serialize import to_json_line
+    from qa.serialize import answer_to_dict, to_json_line
+    from ui.batch import OutputUnusable, PendingOutput, check_question_file
 
     if (args.question is None) == (args.batch is None):
         print("错误：请给出一个问题，或用 --batch 指定问题文件（二者选一）", file=sys.stderr)
         return 2
-    if args.batch is not None and args.batch != "-" and not Path(args.batch).is_file():
-        print(f"错误：问题文件不存在：{args.batch}", file=sys.stderr)
-        return 2
-    llm = _build_llm_or_fail(settings) if args.mode == "llm" else None
-    if args.mode == "llm" and llm is None:
-        return 2
-    answerer = _open_answerer(settings, llm)
-    if answerer is None:
-        return 2
-    mode = args.mode
-
-    if args.question is not None:
-        try:
-            answer = answerer.answer(args.question, mode=mode, k=args.k)
-        except InvalidQuestion as e:
-            print(f"错误：{e}", file=sys.stderr)
+    pending = None
+    if args.batch is not None:
+        problem = check_question_file(args.batch)
+        if problem is None and args.out:
+            try:  # before any model loads: a bad --out must not cost a minute of loading
+                pending = PendingOutput(args.out)
+            except OutputUnusable as e:
+                problem = str(e)
+        if problem:
+            print(f"错误：{problem}", file=sys.stderr)
             return 2
-        if args.json:
-            print(to_json_line(answer_to_dict(answer)))
-        else:
-            _print_answer(answer)
-        return 0
+    try:
+        answerer = _open_current_answerer(settings, args.mode)
+        if answerer is None:
+            return 2
+        if args.question is None:
+            code, pending = _answer_batch(args, answerer, pending), None
+            return code
+    finally:
+        if pending is not None:
+            pending.discard()
+    try:
+        answer = answerer.answer(args.question, mode=args.mode, k=args.k)
+    except InvalidQuestion as e:
+        print(f"错误：{e}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(to_json_line(answer_to_dict(answer)))
+    else:
+        _print_answer(answer)
+    return 0
 
-    source = sys.stdin if args.batch == "-" else open(args.batch, encoding="utf-8")
-    out = open(args.out, "w", encoding="utf-8") if args.out else sys.stdout
+
+def _open_current_answerer(settings: Settings, mode: str):
+    """Return a ui.reader.CurrentAnswerer for `zwqa ask`, or None after printing why not."""
+    from ui.reader import CurrentAnswerer
+    from ui.resources import build_embedder, build_stores
+
+    llm = _build_llm_or_fail(settings) if mode == "llm" else None
+    if mode == "llm" and llm is None:
+        return None
+    embedder = build_embedder(settings)
+    return CurrentAnswerer(settings, embedder, build_stores(settings, embedder), llm)
+
+
+def _answer_batch(args, answerer, pending) -> int:
+    """Answer every line of args.batch into pending (a ui.batch.PendingOutput) or stdout."""
+    from qa.question import InvalidQuestion
+    from qa.serialize import BadLine, answer_to_dict, invalid_question_dict, to_json_line
+    from ui.batch import open_questions, read_batch
+
+    out = pending.file if pending is not None else sys.stdout
     answered = skipped = 0
     # A running count on a terminal; each message first clears it from the line.
-    live = bool(args.out) and sys.stderr.isatty()
+    live = pending is not None and sys.stderr.isatty()
     clear = "\r\033[K" if live else ""
+    source = open_questions(args.batch)
     try:
-        for item in parse_question_lines(source):
+        for item in read_batch(source):
             if isinstance(item, BadLine):
                 print(f"{clear}第 {item.line_no} 行：{item.reason}，已跳过", file=sys.stderr)
                 skipped += 1
                 continue
+            q = item.line
             try:
-                line = answer_to_dict(answerer.answer(item.question, mode=mode, k=args.k), item.id)
+                answer = answerer.answer(q.question, history=item.history, mode=args.mode, k=args.k)
+                line = answer_to_dict(answer, q.id)
             except InvalidQuestion as e:
-                print(f"{clear}第 {item.line_no} 行（{item.id}）：{e}", file=sys.stderr)
-                line = invalid_question_dict(item.id, item.question, str(e))
+                print(f"{clear}第 {q.line_no} 行（{q.id}）：{e}", file=sys.stderr)
+                line = invalid_question_dict(q.id, q.question, str(e))
             out.write(to_json_line(line) + "\n")
             out.flush()
             answered += 1
             if live:
                 print(f"{clear}已回答 {answered} 题", end="", file=sys.stderr, flush=True)
+    except BaseException:
+        if pending is not None:
+            kept = pending.discard()
+            if kept is not None:
+                print(f"{clear}已回答的 {answered} 题保存在 {kept}；{args.out} 未改动", file=sys.stderr)
+        raise
     finally:
-        if source is not sys.stdin:
+        if source is not sys.stdin.buffer:
             source.close()
-        if out is not sys.stdout:
-            out.close()
+    if pending is not None:
+        pending.commit()
     print(f"{clear}完成：回答 {answered} 题，跳过 {skipped} 行", file=sys.stderr)
     return 1 if skipped else 0
 
@@ -425,10 +462,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("question", nargs="?", help="问题（用 --batch 时不写）")
     p.add_argument("--mode", choices=["extractive", "llm"], default="extractive",
                    help="extractive：摘录原文（默认）；llm：大模型据原文作答")
-    p.add_argument("--k", type=int, default=None, help="最多引用的段落数（默认 ZWQA_TOP_K）")
+    p.add_argument("--k", type=positive_int, default=None, help="最多引用的段落数（默认 ZWQA_TOP_K）")
     p.add_argument("--json", action="store_true", help="以一行 JSON 输出（格式同 --batch 的输出）")
     p.add_argument("--batch", metavar="QUESTIONS.jsonl",
-                   help="逐行回答问题文件（每行需 id 和 question；- 表示标准输入）；有行被跳过时退出码为 1")
+                   help="逐行回答问题文件（每行需 id 和 question，可带 history：[[问题, 回答], …]；"
+                        "- 表示标准输入）；有行被跳过时退出码为 1")
     p.add_argument("--out", metavar="ANSWERS.jsonl", help="--batch 的输出文件（默认标准输出）")
     p.set_defaults(func=cmd_ask)
 
@@ -465,7 +503,21 @@ def main(argv: list[str] | None = None) -> int:
     # `zwqa list | head` should end quietly, not with a BrokenPipeError.
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     args = build_parser().parse_args(argv)
-    return args.func(args, Settings())
+    from ui.errors import expected_message
+
+    settings = None
+    try:
+        settings = Settings()  # validated before any model loads
+        return args.func(args, settings)
+    except KeyboardInterrupt:
+        print("\n已中断", file=sys.stderr)
+        return 130
+    except Exception as e:  # noqa: BLE001 - the one boundary; bugs are re-raised below
+        message = expected_message(e, settings)
+        if message is None:
+            raise
+        print(f"错误：{message}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -141,6 +141,11 @@ def load_catalog(index_dir: Path) -> Catalog | None:
     gen = current_generation(index_dir)
     if gen is None:
         return None
+    return load_catalog_of(index_dir, gen)
+
+
+def load_catalog_of(index_dir: Path, gen: int) -> Catalog:
+    """Return the catalog of generation gen; IndexCorrupt if unreadable."""
     path = state_dir(index_dir, gen) / "catalog.json"
     try:
         return catalog_from_json(path.read_text(encoding="utf-8"))
