@@ -113,6 +113,8 @@ def expand_paths(paths: Iterable[Path]) -> tuple[list[Path], list[dict]]:
                 files.append(p)
             else:
                 skipped.append({"file": str(p), "reason": f"不支持的文件类型 {p.suffix or '（无扩展名）'}"})
+        elif p.exists():
+            skipped.append({"file": str(p), "reason": "不是普通文件（如管道或设备），未读取"})
         else:
             skipped.append({"file": str(p), "reason": "文件不存在"})
     seen: set[Path] = set()

@@ -67,7 +67,10 @@ class PendingOutput:
         os.replace(self.tmp, self.target)
 
     def discard(self) -> Path | None:
-        """Leave --out untouched; keep what was answered as <out>.partial and return its path."""
+        """Leave --out untouched; keep what was answered as <out>.partial and return its path
+        (None when nothing was answered, or already committed or discarded)."""
+        if self.file.closed:
+            return None
         self.file.close()
         if self.tmp.stat().st_size == 0:
             self.tmp.unlink(missing_ok=True)
