@@ -18,10 +18,13 @@ def cmd_ingest(args, settings: Settings) -> int:
     from ingest.pipeline import IngestBusy, run_ingest
     from ui.resources import build_embedder, build_stores, ingest_options
     from vectorstore.bm25 import IndexCorrupt
-    from vectorstore.chroma_store import ChromaUnavailable, discard_embedded_store
+    from ui.errors import set_aside_damaged_store
+    from vectorstore.chroma_store import ChromaUnavailable
 
     paths = [Path(p) for p in args.paths] or [settings.corpus_dir]
     embedder = build_embedder(settings)
+    if args.rebuild and not settings.chroma_url:
+        set_aside_damaged_store(settings.index_dir / "chroma")
     try:
         try:
             stores = build_stores(settings, embedder)
@@ -29,8 +32,7 @@ def cmd_ingest(args, settings: Settings) -> int:
             if not args.rebuild or settings.chroma_url:
                 raise
             # The embedded store is unreadable and is about to be rebuilt anyway.
-            discard_embedded_store(settings.index_dir / "chroma")
-            print(f"已删除无法读取的向量库：{settings.index_dir / 'chroma'}", file=sys.stderr)
+            set_aside_damaged_store(settings.index_dir / "chroma", force=True)
             stores = build_stores(settings, embedder)
     except (IndexCorrupt, ChromaUnavailable) as e:
         print(f"错误：{e}", file=sys.stderr)

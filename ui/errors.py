@@ -51,6 +51,20 @@ def is_damaged_store(e: BaseException) -> bool:
     return any(s in text for s in _DAMAGED_SQLITE)
 
 
+def _embedded_store_damaged(e: BaseException, settings) -> bool:
+    """Return True if e came from Chroma or sqlite and the embedded store fails its check:
+    the check (about 5 ms per MB) runs only after such an error, not on every open."""
+    import sqlite3
+
+    if settings is None or getattr(settings, "chroma_url", ""):
+        return False
+    if not (type(e).__module__.startswith("chromadb") or isinstance(e, sqlite3.DatabaseError)):
+        return False
+    from vectorstore.chroma_store import embedded_store_damage
+
+    return embedded_store_damage(settings.index_dir / "chroma") is not None
+
+
 def expected_message(e: BaseException, settings=None) -> str | None:
     """Return the message for an expected failure, or None for a bug (let it propagate)."""
     from pydantic import ValidationError
@@ -75,7 +89,7 @@ def expected_message(e: BaseException, settings=None) -> str | None:
     if url and _is_chroma_connection_error(e):
         return (f"与 Chroma 服务器 {url} 的连接中断（{e}）。请确认服务器仍在运行"
                 "（chroma run --path <数据目录> --host <地址> --port <端口>），再重试")
-    if is_damaged_store(e):
+    if is_damaged_store(e) or _embedded_store_damaged(e, settings):
         return f"Chroma 向量库文件已损坏（{e}）。{REBUILD_HINT}"
     if isinstance(e, UnicodeDecodeError):
         return f"文件不是 UTF-8 编码（第 {e.start} 字节起无法解码），请转存为 UTF-8 后重试"
@@ -101,3 +115,19 @@ def positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"应不小于 1：{value}")
     return value
+
+
+def set_aside_damaged_store(path, force: bool = False) -> None:
+    """Before `ingest --rebuild`: move a damaged embedded Chroma store (or, with force, one
+    that cannot be opened) aside as chroma.corrupt-<time>, and say so on stderr."""
+    import sys
+
+    from vectorstore.chroma_store import embedded_store_damage, move_aside
+
+    damage = embedded_store_damage(path)
+    if damage is None and not force:
+        return
+    if not path.exists():
+        return
+    moved = move_aside(path)
+    print(f"向量库已损坏（{damage or '无法打开'}）：已移到 {moved}，现在重建", file=sys.stderr)
