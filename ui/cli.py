@@ -427,7 +427,8 @@ def streamlit_command(port: int, address: str = "127.0.0.1") -> list[str]:
     """Return the command line that serves the chat page: headless, telemetry off, no reloads."""
     app = Path(__file__).resolve().parent / "app.py"
     return [
-        sys.executable, "-m", "streamlit", "run", str(app),
+        # ui.chat_server runs Streamlit with a Host header check (DNS rebinding).
+        sys.executable, "-m", "ui.chat_server", "run", str(app),
         "--server.address", address,
         "--server.port", str(port),
         "--server.headless", "true",
