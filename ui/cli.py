@@ -79,8 +79,18 @@ def cmd_list(args, settings: Settings) -> int:
     from ui.resources import build_stores
     from vectorstore.bm25 import IndexCorrupt, chunk_to_dict
     from vectorstore.chroma_store import ChromaUnavailable
-    from vectorstore.index import IndexMissing, open_committed_index, open_committed_store
+    from vectorstore.index import (IndexMissing, check_vectors, open_committed_index,
+                                   open_committed_store, open_committed_summary)
 
+    summary = None if args.chunks else open_committed_summary(settings.index_dir)
+    if summary is not None:  # a huge catalog need not be read to list its speeches
+        check_vectors(build_stores(settings, embedder=None), summary.collection, summary.chunks)
+        for row in summary.documents:
+            if args.json:
+                _print_json(row)
+            else:
+                print(f"{row['title']}  [{row['date'] or '日期不详'}]  {row['source']}  {row['chunks']} 段")
+        return 0
     try:
         index = open_committed_index(settings.index_dir)
         # Listing what cannot be searched would mislead: check the vectors are there too

@@ -76,6 +76,8 @@ def sweep_earlier_generations(settings: Settings, stores, index) -> None:
 
     try:
         with index_lock(settings.index_dir):
+            if current_generation(settings.index_dir) != index.catalog.generation:
+                return  # a newer generation was committed meanwhile: its ingest cleaned up
             retire_earlier_generations(settings.index_dir, stores, settings.collection,
                                        index.catalog.collection, index.catalog.generation,
                                        {c.id for c in index.chunks})

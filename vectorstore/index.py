@@ -42,10 +42,8 @@ class CommittedIndex:
         return counts
 
 
-def open_committed_index(index_dir: Path) -> CommittedIndex:
-    """Return the committed index, holding a lease on its generation; IndexMissing when there
-    is none, IndexCorrupt when unreadable."""
-    index_dir = Path(index_dir)
+def _lease_current(index_dir: Path) -> Lease:
+    """Return a lease on the committed generation (IndexMissing / IndexCorrupt without one)."""
     while True:
         gen = current_generation(index_dir)
         if gen is None:
@@ -56,8 +54,64 @@ def open_committed_index(index_dir: Path) -> CommittedIndex:
             raise IndexMissing(f"尚未建立索引：{index_dir}。请先运行 `zwqa ingest`")
         lease = Lease(index_dir, gen)
         if current_generation(index_dir) == gen:
-            break  # an ingest committing after this point leaves gen in place while leased
+            return lease  # an ingest committing after this point leaves gen while leased
         lease.release()
+
+
+@dataclass(frozen=True)
+class CommittedSummary:
+    """The speeches of the committed generation as `zwqa list` shows them (no chunk texts)."""
+
+    generation: int
+    collection: str
+    chunks: int
+    documents: list[dict]  # {"doc_id", "title", "date", "source", "chunks", "truncated"}
+    lease: Lease | None = field(default=None, compare=False, repr=False)
+
+
+def open_committed_summary(index_dir: Path) -> CommittedSummary | None:
+    """Return the committed generation's summary, or None when it has none (then use
+    open_committed_index); IndexMissing / IndexCorrupt as open_committed_index."""
+    from vectorstore.catalog import load_summary
+
+    index_dir = Path(index_dir)
+    lease = _lease_current(index_dir)
+    data = load_summary(index_dir, lease.generation)
+    if data is None:
+        return None
+    from vectorstore.catalog import file_digest
+
+    for name, digest in dict(data.get("files") or {}).items():
+        path = state_dir(index_dir, lease.generation) / name
+        try:
+            whole = file_digest(path) == digest
+        except OSError:
+            whole = False
+        if not whole:
+            raise IndexCorrupt(f"索引文件已损坏：{path}。{REBUILD_HINT}")
+    return CommittedSummary(generation=lease.generation, collection=data["collection"],
+                            chunks=int(data["chunks"]), documents=list(data["documents"]),
+                            lease=lease)
+
+
+def check_vectors(stores, collection: str, chunks: int):
+    """Return the store of collection; IndexCorrupt when it is missing or holds fewer than
+    `chunks` vectors."""
+    store = stores.open_existing(collection)
+    if store.count() < chunks:
+        raise IndexCorrupt(
+            f"向量库集合 {collection} 只有 {store.count()} 个向量，"
+            f"少于索引的 {chunks} 个段落。{REBUILD_HINT}"
+        )
+    return store
+
+
+def open_committed_index(index_dir: Path) -> CommittedIndex:
+    """Return the committed index, holding a lease on its generation; IndexMissing when there
+    is none, IndexCorrupt when unreadable."""
+    index_dir = Path(index_dir)
+    lease = _lease_current(index_dir)
+    gen = lease.generation
     catalog = load_catalog_of(index_dir, gen)
     bm25 = BM25Index.load(state_dir(index_dir, catalog.generation) / "bm25.json")
     if not catalog.files and bm25.chunks:
@@ -118,10 +172,5 @@ def open_committed_store(index: CommittedIndex, stores) -> CommittedStore:
             f"索引是用嵌入模型 {built_with} 建立的，当前使用的是 {embedder.model_name}：请把 "
             f"ZWQA_EMBED_MODEL 设为建立索引时的模型，或用当前模型重建。{REBUILD_HINT}"
         )
-    store = stores.open_existing(index.catalog.collection)
-    if store.count() < len(index.chunks):
-        raise IndexCorrupt(
-            f"向量库集合 {index.catalog.collection} 只有 {store.count()} 个向量，"
-            f"少于索引的 {len(index.chunks)} 个段落。{REBUILD_HINT}"
-        )
+    store = check_vectors(stores, index.catalog.collection, len(index.chunks))
     return CommittedStore(store, index.chunks, lease=index.lease)

@@ -153,3 +153,28 @@ def test_chroma_server_gone_mid_batch_keeps_the_old_answers(zwqa_cli, tmp_path):
 def test_list_on_missing_index_is_a_message(zwqa_cli, tmp_path):
     assert_message(run(zwqa_cli, ["list"], tmp_path / "none"), "zwqa ingest")
     shutil.rmtree(tmp_path / "none", ignore_errors=True)
+
+
+@pytest.mark.slow
+def test_list_reads_the_summary_not_the_catalog(zwqa_cli, small_index, tmp_path, monkeypatch, capsys):
+    import vectorstore.catalog
+    from ui.cli import main
+
+    monkeypatch.setenv("ZWQA_INDEX_DIR", str(small_index))
+    assert main(["list", "--json"]) == 0
+    from_catalog = capsys.readouterr().out
+    copy = tmp_path / "index"
+    shutil.copytree(small_index, copy)
+    (next(copy.glob("state/*")) / "documents.json").unlink()  # an index from before summaries
+    monkeypatch.setenv("ZWQA_INDEX_DIR", str(copy))
+    assert main(["list", "--json"]) == 0
+    assert capsys.readouterr().out == from_catalog
+    assert len(from_catalog.splitlines()) == 3
+
+    def unread(text):
+        raise AssertionError("zwqa list parsed the whole catalog")
+
+    monkeypatch.setattr(vectorstore.catalog, "catalog_from_json", unread)
+    monkeypatch.setenv("ZWQA_INDEX_DIR", str(small_index))
+    assert main(["list", "--json"]) == 0
+    assert capsys.readouterr().out == from_catalog
