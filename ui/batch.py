@@ -128,3 +128,51 @@ def read_batch(raw_lines: Iterable[bytes]) -> Iterator[BatchQuestion | BadLine]:
 def open_questions(path: str) -> BinaryIO:
     """Return the question file (or stdin for "-") as bytes."""
     return sys.stdin.buffer if path == "-" else open(path, "rb")
+
+
+def answer_batch(answerer, questions: str, pending: PendingOutput | None, mode: str,
+                 k: int | None) -> int:
+    """Answer every line of the question file (or stdin for "-") into pending, or stdout when
+    it is None; return the exit code (1 when lines were skipped). Progress and skipped lines
+    go to stderr. On any failure pending is discarded (--out stays as it was) and the error
+    propagates."""
+    from qa.question import InvalidQuestion
+    from qa.serialize import answer_to_dict, invalid_question_dict, to_json_line
+
+    out = pending.file if pending is not None else sys.stdout
+    answered = skipped = 0
+    # A running count on a terminal; each message first clears it from the line.
+    live = pending is not None and sys.stderr.isatty()
+    clear = "\r\033[K" if live else ""
+    source = open_questions(questions)
+    try:
+        for item in read_batch(source):
+            if isinstance(item, BadLine):
+                print(f"{clear}第 {item.line_no} 行：{item.reason}，已跳过", file=sys.stderr)
+                skipped += 1
+                continue
+            q = item.line
+            try:
+                answer = answerer.answer(q.question, history=item.history, mode=mode, k=k)
+                line = answer_to_dict(answer, q.id)
+            except InvalidQuestion as e:
+                print(f"{clear}第 {q.line_no} 行（{q.id}）：{e}", file=sys.stderr)
+                line = invalid_question_dict(q.id, q.question, str(e))
+            out.write(to_json_line(line) + "\n")
+            out.flush()
+            answered += 1
+            if live:
+                print(f"{clear}已回答 {answered} 题", end="", file=sys.stderr, flush=True)
+    except BaseException:
+        if pending is not None:
+            kept = pending.discard()
+            if kept is not None:
+                print(f"{clear}已回答的 {answered} 题保存在 {kept}；{pending.target} 未改动", file=sys.stderr)
+        raise
+    finally:
+        if source is not sys.stdin.buffer:
+            source.close()
+    if pending is not None:
+        pending.commit()
+    print(f"{clear}完成：回答 {answered} 题，跳过 {skipped} 行", file=sys.stderr)
+    return 1 if skipped else 0

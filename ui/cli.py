@@ -234,7 +234,9 @@ def cmd_ask(args, settings: Settings) -> int:
         if answerer is None:
             return 2
         if args.question is None:
-            code, pending = _answer_batch(args, answerer, pending), None
+            from ui.batch import answer_batch
+
+            code, pending = answer_batch(answerer, args.batch, pending, args.mode, args.k), None
             return code
     finally:
         if pending is not None:
@@ -261,51 +263,6 @@ def _open_current_answerer(settings: Settings, mode: str):
         return None
     embedder = build_embedder(settings)
     return CurrentAnswerer(settings, embedder, build_stores(settings, embedder), llm)
-
-
-def _answer_batch(args, answerer, pending) -> int:
-    """Answer every line of args.batch into pending (a ui.batch.PendingOutput) or stdout."""
-    from qa.question import InvalidQuestion
-    from qa.serialize import BadLine, answer_to_dict, invalid_question_dict, to_json_line
-    from ui.batch import open_questions, read_batch
-
-    out = pending.file if pending is not None else sys.stdout
-    answered = skipped = 0
-    # A running count on a terminal; each message first clears it from the line.
-    live = pending is not None and sys.stderr.isatty()
-    clear = "\r\033[K" if live else ""
-    source = open_questions(args.batch)
-    try:
-        for item in read_batch(source):
-            if isinstance(item, BadLine):
-                print(f"{clear}第 {item.line_no} 行：{item.reason}，已跳过", file=sys.stderr)
-                skipped += 1
-                continue
-            q = item.line
-            try:
-                answer = answerer.answer(q.question, history=item.history, mode=args.mode, k=args.k)
-                line = answer_to_dict(answer, q.id)
-            except InvalidQuestion as e:
-                print(f"{clear}第 {q.line_no} 行（{q.id}）：{e}", file=sys.stderr)
-                line = invalid_question_dict(q.id, q.question, str(e))
-            out.write(to_json_line(line) + "\n")
-            out.flush()
-            answered += 1
-            if live:
-                print(f"{clear}已回答 {answered} 题", end="", file=sys.stderr, flush=True)
-    except BaseException:
-        if pending is not None:
-            kept = pending.discard()
-            if kept is not None:
-                print(f"{clear}已回答的 {answered} 题保存在 {kept}；{args.out} 未改动", file=sys.stderr)
-        raise
-    finally:
-        if source is not sys.stdin.buffer:
-            source.close()
-    if pending is not None:
-        pending.commit()
-    print(f"{clear}完成：回答 {answered} 题，跳过 {skipped} 行", file=sys.stderr)
-    return 1 if skipped else 0
 
 
 def _eval_sources(args):
