@@ -72,15 +72,13 @@ class CommittedSummary:
 def open_committed_summary(index_dir: Path) -> CommittedSummary | None:
     """Return the committed generation's summary, or None when it has none (then use
     open_committed_index); IndexMissing / IndexCorrupt as open_committed_index."""
-    from vectorstore.catalog import load_summary
+    from vectorstore.catalog import file_digest, load_summary
 
     index_dir = Path(index_dir)
     lease = _lease_current(index_dir)
     data = load_summary(index_dir, lease.generation)
     if data is None:
         return None
-    from vectorstore.catalog import file_digest
-
     for name, digest in dict(data.get("files") or {}).items():
         path = state_dir(index_dir, lease.generation) / name
         try:
