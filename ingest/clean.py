@@ -45,11 +45,14 @@ _EDITOR_LINE = re.compile(
 _OMITTED = re.compile(
     rf"[ \t]*{_ELLIPSIS}*[ \t]*[(（][^()（）\n]{{0,80}}?省略[ \t]*\d+[ \t]*字[^()（）\n]{{0,40}}[)）][ \t]*{_ELLIPSIS}*[ \t]*"
 )
-# "……(未完,全文共6001字,当前仅显示2766字,请阅读下面提示信息。收藏《…》": nothing after it is
-# speech (the page shows no more of it), so the note runs to the end of the text.
+# "……(未完,全文共6001字,当前仅显示2766字,请阅读下面提示信息。收藏《…》": the page shows no
+# more of this speech, so the note (to the end of its line) ends it. What follows is kept: in a
+# file joined from several pages it is the next speech.
 _UNFINISHED = re.compile(
-    rf"[ \t]*{_ELLIPSIS}*[ \t]*[(（][ \t]*未完[,，][^\n]{{0,40}}?(?:全文共|当前仅显示)[\s\S]*\Z"
+    rf"[ \t]*{_ELLIPSIS}*[ \t]*[(（][ \t]*未完[,，][^\n]{{0,40}}?(?:全文共|当前仅显示)[^\n]*"
 )
+# Where a speech ends because its page was cut off (an _UNFINISHED note); like _CUT otherwise.
+_END = "\ue001"
 # Inline ads of essay sites: "笔杆儿网www.bgzjy.cn", "笔杆儿网，www.biganzijiayuan.com", and
 # their bare domains. Only known ad sites: a speech may legitimately name a government site.
 _AD_SITE = r"(?:笔杆儿网|笔杆子家园|新文秘网|文秘114)"
@@ -76,6 +79,9 @@ class CleanedText:
     date: str | None = None  # ISO "2025-07-02" from a "发表时间" line
     truncated_at: tuple[int, ...] = ()  # offsets in text where the web source cut the speech
     removed: list[str] = field(default_factory=list)  # the boilerplate pieces, as found
+    # offsets (among truncated_at) after which the cut speech is over: any text that follows
+    # belongs to another speech
+    speech_ends: tuple[int, ...] = ()
 
 
 def clean_text(raw: str) -> CleanedText:
@@ -107,23 +113,27 @@ def clean_text(raw: str) -> CleanedText:
     if "省略" in text:
         text = drop(_OMITTED, text, repl=f"\n{_CUT}\n")
     if "未完" in text:
-        text = drop(_UNFINISHED, text, repl=f"\n{_CUT}\n")
+        text = drop(_UNFINISHED, text, repl=f"\n{_END}\n")
     if any(hint in text for hint in _AD_HINTS):
         text = drop(_AD, text)
 
     text = normalize_text(text)
     lines: list[str] = []
     cuts: list[int] = []
+    ends: list[int] = []
     length = -1  # length of "\n".join(lines), kept as we go
     for line in text.split("\n"):
-        if line == _CUT:
+        if line in (_CUT, _END):
             at = max(length, 0)
             if not cuts or cuts[-1] != at:
                 cuts.append(at)
+            if line == _END and (not ends or ends[-1] != at):
+                ends.append(at)
             continue
         lines.append(line)
         length += len(line) + 1
-    return CleanedText(text="\n".join(lines), date=date, truncated_at=tuple(cuts), removed=removed)
+    return CleanedText(text="\n".join(lines), date=date, truncated_at=tuple(cuts), removed=removed,
+                       speech_ends=tuple(ends))
 
 
 def _drop_bundle_preface(text: str, removed: list[str]) -> str:

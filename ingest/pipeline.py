@@ -11,7 +11,6 @@ import datetime as _dt
 import fcntl
 import hashlib
 import os
-import shutil
 import signal
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -22,14 +21,19 @@ from pathlib import Path
 from ingest.chunk import chunk_document
 from ingest.load import SUPPORTED_SUFFIXES, UnreadableFile
 from ingest.repeats import merge_repeated
-from ingest.speeches import load_speeches
+from ingest.speeches import load_speeches_counting_removed
 from vectorstore.bm25 import BM25Index, IndexCorrupt
 from vectorstore.catalog import Catalog, FileEntry, commit, load_catalog, state_dir
+from vectorstore.cleanup import retire_earlier_generations
 from vectorstore.policy_terms import extract_policy_terms
 from vectorstore.records import Chunk
 from vectorstore.tokenize import Tokenizer
 
 CATALOG_SIGNATURE_VERSION = 1
+# A file whose cleaning removed more than this share of its visible characters (and at least
+# REMOVED_REPORT_CHARS of them) is named in the report, so a lost speech cannot go unnoticed.
+REMOVED_REPORT_SHARE = 0.10
+REMOVED_REPORT_CHARS = 200
 EMBED_BATCH = 32
 # Test hook only (tests/ingest/test_crash_safety.py): "loading", "embedding:0.2", "commit" or
 # "committed" makes the run SIGKILL itself at that stage, to prove a killed run harms nothing.
@@ -58,6 +62,7 @@ class IngestReport:
     unchanged_files: int = 0
     skipped: list[dict] = field(default_factory=list)  # {"file", "reason"}
     pruned: list[str] = field(default_factory=list)
+    removed: list[dict] = field(default_factory=list)  # {"file", "chars", "share"}: see REMOVED_REPORT_*
     seconds: float = 0.0
     generation: int = 0
 
@@ -108,6 +113,8 @@ def expand_paths(paths: Iterable[Path]) -> tuple[list[Path], list[dict]]:
                 files.append(p)
             else:
                 skipped.append({"file": str(p), "reason": f"不支持的文件类型 {p.suffix or '（无扩展名）'}"})
+        elif p.exists():
+            skipped.append({"file": str(p), "reason": "不是普通文件（如管道或设备），未读取"})
         else:
             skipped.append({"file": str(p), "reason": "文件不存在"})
     seen: set[Path] = set()
@@ -139,11 +146,17 @@ def signature(opts: IngestOptions, embed_model: str) -> dict:
     }
 
 
-def read_file_entry(path: Path, sha: str, opts: IngestOptions) -> FileEntry:
-    """Return the speeches and chunks of one file (raises UnreadableFile)."""
-    docs = load_speeches(path, opts.corpus_dir)
+def read_file_entry(path: Path, sha: str, opts: IngestOptions,
+                    removed: list[dict] | None = None) -> FileEntry:
+    """Return the speeches and chunks of one file (raises UnreadableFile); appends to removed
+    the file's removed characters when they are many (REMOVED_REPORT_*)."""
+    docs, chars = load_speeches_counting_removed(path, opts.corpus_dir)
     if not docs:
         raise UnreadableFile(path, "没有可导入的正文")
+    visible = chars + sum(len("".join(d.text.split())) + len(d.title) for d in docs)
+    share = chars / visible if visible else 0.0
+    if removed is not None and chars >= REMOVED_REPORT_CHARS and share >= REMOVED_REPORT_SHARE:
+        removed.append({"file": str(path), "chars": chars, "share": round(share, 3)})
     chunks = [c for d in docs for c in chunk_document(d, opts.chunk_size, opts.chunk_overlap)]
     return FileEntry(path=str(path), sha256=sha, documents=docs, chunks=chunks)
 
@@ -189,7 +202,7 @@ def run_ingest(
                 if prev is not None and prev.sha256 == sha and same_settings:
                     report.unchanged_files += 1
                     continue
-                entries[key] = read_file_entry(path, sha, opts)
+                entries[key] = read_file_entry(path, sha, opts, report.removed)
                 _test_crash_point("loading")
             except UnreadableFile as e:
                 # The file's earlier version, if any, stays indexed: bad input loses nothing.
@@ -248,16 +261,12 @@ def run_ingest(
         commit(opts.index_dir, cat, bm25)  # from here on readers see the new generation
         _test_crash_point("committed")
 
-        keep_ids = {c.id for c in kept}
-        stale = [i for i in stored if i not in keep_ids]
-        if stale:
-            store.delete_ids(stale)
-        report.deleted = len(stale)
-        # Collections of earlier generations, including one a killed --rebuild left behind.
-        for name in stores.names():
-            if name.startswith(f"{opts.collection}-g") and name != collection:
-                stores.drop(name)
-        _remove_old_states(opts.index_dir, generation)
+        # Earlier generations (their files, collections, replaced vectors and the Chroma
+        # folders of dropped collections) go once no reader holds them; else the next run or
+        # the next reader that moves on removes them.
+        deleted = retire_earlier_generations(opts.index_dir, stores, opts.collection, collection,
+                                             generation, {c.id for c in kept})
+        report.deleted = deleted or 0
         report.generation = generation
     report.seconds = round(time.perf_counter() - t0, 2)
     return report
@@ -290,8 +299,3 @@ def _next_generation(index_dir: Path) -> int:
     return max(gens, default=0) + 1
 
 
-def _remove_old_states(index_dir: Path, keep: int) -> None:
-    states = index_dir / "state"
-    for p in states.iterdir():
-        if p.name != str(keep):
-            shutil.rmtree(p, ignore_errors=True)

@@ -23,55 +23,100 @@ _OPENING = 400  # characters of the opening searched for a title
 def split_speeches(cleaned: CleanedText, source: str) -> list[SpeechDocument]:
     """Return the speeches in cleaned text: one per "…篇N" heading, or the whole text as one.
 
+    A speech cut off by its web page (cleaned.speech_ends) ends there; the text after the cut
+    is split the same way, as further speeches, so nothing of a joined file is lost.
+
     Bundle titles are the heading with the number in brackets ("在县政务服务中心工作会议上讲话（篇一）");
     the heading line is not part of the text. doc_id = stable_id(source, ordinal), the ordinal
     counting speeches in the file from 0, so it survives edits of the text.
     """
+    docs: list[SpeechDocument] = []
+    for part, (a, b) in enumerate(_parts(cleaned)):
+        docs.extend(_split_part(cleaned, source, a, b, prefix="" if part == 0 else f"{part}:"))
+    return _unique_titles(docs)
+
+
+def _parts(cleaned: CleanedText) -> list[tuple[int, int]]:
+    """Return the (start, end) spans of text between the speech ends, blank ones left out."""
     text = cleaned.text
-    headings = list(PIECE_HEADING.finditer(text))
+    bounds = [0, *(e for e in cleaned.speech_ends if 0 < e < len(text)), len(text)]
+    spans = []
+    for a, b in zip(bounds, bounds[1:]):
+        while a < b and text[a] in "\n ":
+            a += 1
+        if a < b:
+            spans.append((a, b))
+    return spans or [(0, len(text))]
+
+
+def _split_part(cleaned: CleanedText, source: str, a: int, b: int, prefix: str) -> list[SpeechDocument]:
+    """Return the speeches of cleaned.text[a:b] (offsets stay those of the whole text)."""
+    text = cleaned.text
+    headings = list(PIECE_HEADING.finditer(text, a, b))
     if len(headings) < 2:
-        return _single(cleaned, source)
+        return _single(cleaned, source, a, b, prefix)
 
     docs: list[SpeechDocument] = []
-    preamble = text[: headings[0].start()].strip("\n")
+    preamble = text[a: headings[0].start()].strip("\n")
     if preamble:
         # Text before the first 篇 is kept (never lose a sentence) as a speech of its own.
-        docs.append(_document(cleaned, source, "preamble", _derive_title(preamble, source), 0,
-                              len(preamble)))
+        docs.append(_document(cleaned, source, f"{prefix}preamble", _derive_title(preamble, source),
+                              a, a + len(preamble)))
     for i, m in enumerate(headings):
-        body_start = m.end() + 1 if m.end() < len(text) else m.end()
-        body_end = headings[i + 1].start() - 1 if i + 1 < len(headings) else len(text)
+        body_start = m.end() + 1 if m.end() < b else m.end()
+        body_end = headings[i + 1].start() - 1 if i + 1 < len(headings) else b
         if body_end <= body_start:
             continue  # a heading with nothing under it
         title = f"{m.group('stem').strip()}（篇{m.group('num')}）"
-        docs.append(_document(cleaned, source, i, title, body_start, body_end))
-    return _unique_titles(docs)
+        docs.append(_document(cleaned, source, f"{prefix}{i}" if prefix else i, title, body_start,
+                              body_end))
+    return docs
 
 
 def load_speeches(path: Path, corpus_root: Path) -> list[SpeechDocument]:
     """Return the speeches of one file: load, clean, split; source is the path under corpus_root."""
+    return load_speeches_counting_removed(path, corpus_root)[0]
+
+
+def load_speeches_counting_removed(path: Path, corpus_root: Path) -> tuple[list[SpeechDocument], int]:
+    """Return (the speeches of one file, how many of its visible characters none of them keeps)."""
     path = Path(path)
     try:
         source = path.resolve().relative_to(Path(corpus_root).resolve()).as_posix()
     except ValueError:
         source = path.name
-    return split_speeches(clean_text(load_file(path).text), source)
+    raw = load_file(path).text
+    docs = split_speeches(clean_text(raw), source)
+    return docs, removed_characters(raw, docs)
 
 
-def _single(cleaned: CleanedText, source: str) -> list[SpeechDocument]:
-    """Return the whole text as one speech, titled by its first line when that is a title."""
+def removed_characters(raw: str, docs: list[SpeechDocument]) -> int:
+    """Return how many visible (non-blank) characters of raw text no speech keeps, in its text
+    or its title: what cleaning dropped as boilerplate."""
+    kept = sum(_visible(d.text) + _visible(d.title) for d in docs)
+    return max(0, _visible(raw) - kept)
+
+
+def _visible(text: str) -> int:
+    return sum(1 for ch in text if not ch.isspace())
+
+
+def _single(cleaned: CleanedText, source: str, a: int, b: int,
+            prefix: str = "") -> list[SpeechDocument]:
+    """Return cleaned.text[a:b] as one speech, titled by its first line when that is a title."""
     text = cleaned.text
-    if not text:
+    if a >= b:
         return []
-    first, _, rest = text.partition("\n")
+    ordinal = f"{prefix}0" if prefix else 0
+    first, _, rest = text[a:b].partition("\n")
     if _looks_like_title(first) and rest:
         title = first
-        start = len(first) + 1
+        start = a + len(first) + 1
         # Web copies often print the title twice (page heading, then article heading).
-        while text.startswith(title + "\n", start):
+        while text.startswith(title + "\n", start) and start + len(title) + 1 <= b:
             start += len(title) + 1
-        return [_document(cleaned, source, 0, title, start, len(text))]
-    return [_document(cleaned, source, 0, _derive_title(text, source), 0, len(text))]
+        return [_document(cleaned, source, ordinal, title, start, b)]
+    return [_document(cleaned, source, ordinal, _derive_title(text[a:b], source), a, b)]
 
 
 def _document(

@@ -64,14 +64,16 @@ def get_llm(key: str, _settings: Settings) -> BackgroundLoad:
     return BackgroundLoad(build, name="zwqa-llm", unavailable_message="没有可用的大模型")
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
+# One entry: an index holds a lease on its generation (vectorstore.leases), and an ingest removes
+# an earlier generation only once no reader holds it.
+@st.cache_resource(show_spinner=False, max_entries=1)
 def get_index(index_dir: str, generation: int, _settings: Settings):
     from vectorstore.index import open_committed_index
 
     return open_committed_index(_settings.index_dir)
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
+@st.cache_resource(show_spinner=False, max_entries=1)
 def get_answerer(key: str, generation: int, with_llm: bool, _settings: Settings, _embedder,
                  _stores, _index, _llm_parts):
     from ui.resources import build_answerer

@@ -6,6 +6,7 @@ import json
 import sys
 from pathlib import Path
 
+from ui.errors import positive_int
 from vectorstore.settings import PROJECT_ROOT, Settings
 
 
@@ -17,10 +18,13 @@ def cmd_ingest(args, settings: Settings) -> int:
     from ingest.pipeline import IngestBusy, run_ingest
     from ui.resources import build_embedder, build_stores, ingest_options
     from vectorstore.bm25 import IndexCorrupt
-    from vectorstore.chroma_store import ChromaUnavailable, discard_embedded_store
+    from ui.errors import set_aside_damaged_store
+    from vectorstore.chroma_store import ChromaUnavailable
 
     paths = [Path(p) for p in args.paths] or [settings.corpus_dir]
     embedder = build_embedder(settings)
+    if args.rebuild and not settings.chroma_url:
+        set_aside_damaged_store(settings.index_dir / "chroma")
     try:
         try:
             stores = build_stores(settings, embedder)
@@ -28,8 +32,7 @@ def cmd_ingest(args, settings: Settings) -> int:
             if not args.rebuild or settings.chroma_url:
                 raise
             # The embedded store is unreadable and is about to be rebuilt anyway.
-            discard_embedded_store(settings.index_dir / "chroma")
-            print(f"已删除无法读取的向量库：{settings.index_dir / 'chroma'}", file=sys.stderr)
+            set_aside_damaged_store(settings.index_dir / "chroma", force=True)
             stores = build_stores(settings, embedder)
     except (IndexCorrupt, ChromaUnavailable) as e:
         print(f"错误：{e}", file=sys.stderr)
@@ -66,6 +69,9 @@ def cmd_ingest(args, settings: Settings) -> int:
             print(f"跳过 {s['file']}：{s['reason']}")
         for p in report.pruned:
             print(f"已移除（文件不存在）：{p}")
+        for r in report.removed:
+            print(f"注意 {r['file']}：清理时删去 {r['chars']} 字（{r['share']:.0%}），"
+                  "如为正文请检查文件（如网页截断提示后的内容）")
     return 0
 
 
@@ -73,8 +79,18 @@ def cmd_list(args, settings: Settings) -> int:
     from ui.resources import build_stores
     from vectorstore.bm25 import IndexCorrupt, chunk_to_dict
     from vectorstore.chroma_store import ChromaUnavailable
-    from vectorstore.index import IndexMissing, open_committed_index, open_committed_store
+    from vectorstore.index import (IndexMissing, check_vectors, open_committed_index,
+                                   open_committed_store, open_committed_summary)
 
+    summary = None if args.chunks else open_committed_summary(settings.index_dir)
+    if summary is not None:  # a huge catalog need not be read to list its speeches
+        check_vectors(build_stores(settings, embedder=None), summary.collection, summary.chunks)
+        for row in summary.documents:
+            if args.json:
+                _print_json(row)
+            else:
+                print(f"{row['title']}  [{row['date'] or '日期不详'}]  {row['source']}  {row['chunks']} 段")
+        return 0
     try:
         index = open_committed_index(settings.index_dir)
         # Listing what cannot be searched would mislead: check the vectors are there too
@@ -196,64 +212,57 @@ def _print_answer(answer) -> None:
 
 def cmd_ask(args, settings: Settings) -> int:
     from qa.question import InvalidQuestion
-    from qa.serialize import BadLine, answer_to_dict, invalid_question_dict, parse_question_lines
-    from qa.serialize import to_json_line
+    from qa.serialize import answer_to_dict, to_json_line
+    from ui.batch import OutputUnusable, PendingOutput, check_question_file
 
     if (args.question is None) == (args.batch is None):
         print("错误：请给出一个问题，或用 --batch 指定问题文件（二者选一）", file=sys.stderr)
         return 2
-    if args.batch is not None and args.batch != "-" and not Path(args.batch).is_file():
-        print(f"错误：问题文件不存在：{args.batch}", file=sys.stderr)
-        return 2
-    llm = _build_llm_or_fail(settings) if args.mode == "llm" else None
-    if args.mode == "llm" and llm is None:
-        return 2
-    answerer = _open_answerer(settings, llm)
-    if answerer is None:
-        return 2
-    mode = args.mode
-
-    if args.question is not None:
-        try:
-            answer = answerer.answer(args.question, mode=mode, k=args.k)
-        except InvalidQuestion as e:
-            print(f"错误：{e}", file=sys.stderr)
+    pending = None
+    if args.batch is not None:
+        problem = check_question_file(args.batch)
+        if problem is None and args.out:
+            try:  # before any model loads: a bad --out must not cost a minute of loading
+                pending = PendingOutput(args.out)
+            except OutputUnusable as e:
+                problem = str(e)
+        if problem:
+            print(f"错误：{problem}", file=sys.stderr)
             return 2
-        if args.json:
-            print(to_json_line(answer_to_dict(answer)))
-        else:
-            _print_answer(answer)
-        return 0
-
-    source = sys.stdin if args.batch == "-" else open(args.batch, encoding="utf-8")
-    out = open(args.out, "w", encoding="utf-8") if args.out else sys.stdout
-    answered = skipped = 0
-    # A running count on a terminal; each message first clears it from the line.
-    live = bool(args.out) and sys.stderr.isatty()
-    clear = "\r\033[K" if live else ""
     try:
-        for item in parse_question_lines(source):
-            if isinstance(item, BadLine):
-                print(f"{clear}第 {item.line_no} 行：{item.reason}，已跳过", file=sys.stderr)
-                skipped += 1
-                continue
-            try:
-                line = answer_to_dict(answerer.answer(item.question, mode=mode, k=args.k), item.id)
-            except InvalidQuestion as e:
-                print(f"{clear}第 {item.line_no} 行（{item.id}）：{e}", file=sys.stderr)
-                line = invalid_question_dict(item.id, item.question, str(e))
-            out.write(to_json_line(line) + "\n")
-            out.flush()
-            answered += 1
-            if live:
-                print(f"{clear}已回答 {answered} 题", end="", file=sys.stderr, flush=True)
+        answerer = _open_current_answerer(settings, args.mode)
+        if answerer is None:
+            return 2
+        if args.question is None:
+            from ui.batch import answer_batch
+
+            code, pending = answer_batch(answerer, args.batch, pending, args.mode, args.k), None
+            return code
     finally:
-        if source is not sys.stdin:
-            source.close()
-        if out is not sys.stdout:
-            out.close()
-    print(f"{clear}完成：回答 {answered} 题，跳过 {skipped} 行", file=sys.stderr)
-    return 1 if skipped else 0
+        if pending is not None:
+            pending.discard()
+    try:
+        answer = answerer.answer(args.question, mode=args.mode, k=args.k)
+    except InvalidQuestion as e:
+        print(f"错误：{e}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(to_json_line(answer_to_dict(answer)))
+    else:
+        _print_answer(answer)
+    return 0
+
+
+def _open_current_answerer(settings: Settings, mode: str):
+    """Return a ui.reader.CurrentAnswerer for `zwqa ask`, or None after printing why not."""
+    from ui.reader import CurrentAnswerer
+    from ui.resources import build_embedder, build_stores
+
+    llm = _build_llm_or_fail(settings) if mode == "llm" else None
+    if mode == "llm" and llm is None:
+        return None
+    embedder = build_embedder(settings)
+    return CurrentAnswerer(settings, embedder, build_stores(settings, embedder), llm)
 
 
 def _eval_sources(args):
@@ -395,7 +404,8 @@ def streamlit_command(port: int, address: str = "127.0.0.1") -> list[str]:
     """Return the command line that serves the chat page: headless, telemetry off, no reloads."""
     app = Path(__file__).resolve().parent / "app.py"
     return [
-        sys.executable, "-m", "streamlit", "run", str(app),
+        # ui.chat_server runs Streamlit with a Host header check (DNS rebinding).
+        sys.executable, "-m", "ui.chat_server", "run", str(app),
         "--server.address", address,
         "--server.port", str(port),
         "--server.headless", "true",
@@ -435,10 +445,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("question", nargs="?", help="问题（用 --batch 时不写）")
     p.add_argument("--mode", choices=["extractive", "llm"], default="extractive",
                    help="extractive：摘录原文（默认）；llm：大模型据原文作答")
-    p.add_argument("--k", type=int, default=None, help="最多引用的段落数（默认 ZWQA_TOP_K）")
+    p.add_argument("--k", type=positive_int, default=None, help="最多引用的段落数（默认 ZWQA_TOP_K）")
     p.add_argument("--json", action="store_true", help="以一行 JSON 输出（格式同 --batch 的输出）")
     p.add_argument("--batch", metavar="QUESTIONS.jsonl",
-                   help="逐行回答问题文件（每行需 id 和 question；- 表示标准输入）；有行被跳过时退出码为 1")
+                   help="逐行回答问题文件（每行需 id 和 question，可带 history：[[问题, 回答], …]；"
+                        "- 表示标准输入）；有行被跳过时退出码为 1")
     p.add_argument("--out", metavar="ANSWERS.jsonl", help="--batch 的输出文件（默认标准输出）")
     p.set_defaults(func=cmd_ask)
 
@@ -478,7 +489,21 @@ def main(argv: list[str] | None = None) -> int:
     # `zwqa list | head` should end quietly, not with a BrokenPipeError.
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     args = build_parser().parse_args(argv)
-    return args.func(args, Settings())
+    from ui.errors import expected_message
+
+    settings = None
+    try:
+        settings = Settings()  # validated before any model loads
+        return args.func(args, settings)
+    except KeyboardInterrupt:
+        print("\n已中断", file=sys.stderr)
+        return 130
+    except Exception as e:  # noqa: BLE001 - the one boundary; bugs are re-raised below
+        message = expected_message(e, settings)
+        if message is None:
+            raise
+        print(f"错误：{message}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -17,7 +17,8 @@ def build_stores(settings: Settings, embedder):
 
     path = settings.index_dir / "chroma"
     client = open_chroma_client(url=settings.chroma_url, path=path)
-    return ChromaStores(client, embedder, location=settings.chroma_url or str(path))
+    return ChromaStores(client, embedder, location=settings.chroma_url or str(path),
+                        embedded_path=None if settings.chroma_url else path)
 
 
 def ingest_options(settings: Settings, prune: bool = False, rebuild: bool = False):

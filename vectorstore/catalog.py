@@ -141,6 +141,11 @@ def load_catalog(index_dir: Path) -> Catalog | None:
     gen = current_generation(index_dir)
     if gen is None:
         return None
+    return load_catalog_of(index_dir, gen)
+
+
+def load_catalog_of(index_dir: Path, gen: int) -> Catalog:
+    """Return the catalog of generation gen; IndexCorrupt if unreadable."""
     path = state_dir(index_dir, gen) / "catalog.json"
     try:
         return catalog_from_json(path.read_text(encoding="utf-8"))
@@ -153,4 +158,49 @@ def commit(index_dir: Path, cat: Catalog, bm25) -> None:
     folder = state_dir(index_dir, cat.generation)
     bm25.save(folder / "bm25.json")
     write_atomic(folder / "catalog.json", catalog_to_json(cat))
+    digests = {name: file_digest(folder / name) for name in ("bm25.json", "catalog.json")}
+    write_atomic(folder / SUMMARY, summary_to_json(cat, bm25.chunks, digests))
     write_atomic(index_dir / "CURRENT", str(cat.generation))
+
+
+SUMMARY = "documents.json"  # what `zwqa list` shows, so it need not read the whole catalog
+
+
+def file_digest(path: Path) -> str:
+    """Return the hex sha256 of a file (about 2 ms per MB)."""
+    import hashlib
+
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def summary_to_json(cat: Catalog, chunks: list[Chunk], digests: dict[str, str]) -> str:
+    """Return the list of speeches (with their chunk counts) of a generation as JSON text,
+    with the sha256 of the generation's files so a reader of the summary alone still notices
+    a damaged index."""
+    counts: dict[str, int] = {}
+    for c in chunks:
+        for doc_id in (c.doc_id, *c.also_in_ids):
+            counts[doc_id] = counts.get(doc_id, 0) + 1
+    rows = [{"doc_id": d.doc_id, "title": d.title, "date": d.date, "source": d.source,
+             "chunks": counts.get(d.doc_id, 0), "truncated": bool(d.truncated_at)}
+            for d in cat.documents()]
+    return json.dumps({"version": FORMAT_VERSION, "generation": cat.generation,
+                       "collection": cat.collection, "chunks": len(chunks), "files": digests,
+                       "documents": rows},
+                      ensure_ascii=False)
+
+
+def load_summary(index_dir: Path, gen: int) -> dict | None:
+    """Return the summary written by commit for generation gen, or None when there is none
+    (an index committed before summaries existed) or it cannot be read."""
+    try:
+        data = json.loads((state_dir(index_dir, gen) / SUMMARY).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("generation") != gen:
+        return None
+    return data

@@ -114,6 +114,41 @@ def _forget_failed_client(path: str) -> None:
         pass
 
 
+def embedded_store_damage(path: str | Path) -> str | None:
+    """Return why the embedded store's database is damaged (sqlite's own words), or None when
+    it reads whole or does not exist. Reads every page: about 5 ms per MB."""
+    import sqlite3
+
+    db_file = Path(path) / "chroma.sqlite3"
+    if not db_file.exists():
+        return None
+    try:
+        db = sqlite3.connect(f"file:{db_file}?mode=ro", uri=True, timeout=30)
+        try:
+            rows = db.execute("PRAGMA quick_check").fetchall()
+        finally:
+            db.close()
+    except sqlite3.DatabaseError as e:
+        return str(e)
+    problems = [r[0] for r in rows if r and r[0] != "ok"]
+    return "；".join(problems[:3]) or None
+
+
+def move_aside(path: str | Path) -> Path:
+    """Rename a damaged embedded store to chroma.corrupt-<time> beside it; return the new path."""
+    import time
+
+    path = Path(path)
+    _forget_failed_client(str(path))
+    target = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
+    n = 1
+    while target.exists():
+        n += 1
+        target = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}-{n}")
+    path.rename(target)
+    return target
+
+
 def discard_embedded_store(path: str | Path) -> None:
     """Delete an embedded Chroma folder that cannot be opened (for `ingest --rebuild`)."""
     import shutil
@@ -298,6 +333,22 @@ class ChromaStore:
         dense_rank 1-based. where: metadata filter (see normalise_where)."""
         return self.query_vector(self.embedder.embed_query(text), k, where)
 
+    def nearest_ids(self, text: str, k: int, where: dict | None = None) -> list[tuple[str, float]]:
+        """Return (id, cosine similarity) of the k records nearest to text, best first.
+
+        Reads no metadata: a reader maps ids to its own committed chunks, so records an ingest
+        is rewriting at that moment cannot break it."""
+        n = min(k, self.count())
+        if n <= 0:
+            return []
+        res = self.collection.query(
+            query_embeddings=[list(map(float, self.embedder.embed_query(text)))],
+            n_results=n,
+            where=normalise_where(where),
+            include=["distances"],
+        )
+        return [(i, 1.0 - float(d)) for i, d in zip(res["ids"][0], res["distances"][0])]
+
     def query_vector(self, vector: Sequence[float], k: int,
                      where: dict | None = None) -> list[ScoredChunk]:
         """Return the k chunks nearest to a query vector, as in query()."""
@@ -324,10 +375,11 @@ class ChromaStore:
 class ChromaStores:
     """Opens, lists and drops the chunk collections of one Chroma client (embedded or server)."""
 
-    def __init__(self, client, embedder, location: str = ""):
+    def __init__(self, client, embedder, location: str = "", embedded_path: Path | None = None):
         self.client = client
         self.embedder = embedder
         self.location = location  # the folder or server URL, for messages
+        self.embedded_path = embedded_path  # the embedded store's folder; None for a server
 
     def open(self, name: str) -> ChromaStore:
         """Return the store of collection `name`, created if missing."""
@@ -355,3 +407,27 @@ class ChromaStores:
             self.client.delete_collection(name)
         except Exception:  # already gone
             pass
+
+    def remove_orphan_folders(self) -> list[str]:
+        """Delete the embedded store's segment folders that no collection uses any more (Chroma
+        leaves them behind when a collection is deleted); return their names."""
+        if self.embedded_path is None:
+            return []
+        import re
+        import shutil
+        import sqlite3
+
+        folder = Path(self.embedded_path)
+        uuid = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+        candidates = [p for p in folder.iterdir() if p.is_dir() and uuid.match(p.name)]
+        if not candidates:
+            return []
+        db = sqlite3.connect(f"file:{folder / 'chroma.sqlite3'}?mode=ro", uri=True, timeout=30)
+        try:
+            live = {row[0] for row in db.execute("SELECT id FROM segments")}
+        finally:
+            db.close()
+        removed = [p.name for p in candidates if p.name not in live]
+        for name in removed:
+            shutil.rmtree(folder / name, ignore_errors=True)
+        return removed

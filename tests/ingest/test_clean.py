@@ -62,12 +62,13 @@ def test_omitted_note_records_truncation_offset() -> None:
     assert cleaned.text[:cut].endswith("第一段被截断的句")
 
 
-def test_unfinished_note_cuts_to_the_end() -> None:
-    raw = "正文句子。导致能力不足, ……(未完,全文共6001字,当前仅显示2766字,请阅读下面提示信息。收藏《讲话》\n页脚"
+def test_unfinished_note_ends_its_speech_and_keeps_what_follows() -> None:
+    raw = "正文句子。导致能力不足, ……(未完,全文共6001字,当前仅显示2766字,请阅读下面提示信息。收藏《讲话》\n下一篇讲话\n同志们：正文。"
     cleaned = clean_text(raw)
-    assert cleaned.text == "正文句子。导致能力不足，"
-    assert cleaned.truncated_at == (len(cleaned.text),)
-    assert "页脚" not in cleaned.text
+    assert cleaned.text == "正文句子。导致能力不足，\n下一篇讲话\n同志们：正文。"
+    end = len("正文句子。导致能力不足，")
+    assert cleaned.truncated_at == (end,) and cleaned.speech_ends == (end,)
+    assert "未完" not in cleaned.text
 
 
 def test_bundle_preface_pager_and_editor_lines() -> None:
@@ -95,7 +96,7 @@ def test_text_without_boilerplate_is_only_normalised() -> None:
 INLINE_BOILERPLATE = [
     re.compile(r"笔杆儿网[，,]?(?:www\.[a-z.]+)?"),
     re.compile(r"…*\(新文秘网[^)]*省略\d+字[^)]*\)…*"),
-    re.compile(r"…*\(未完,[\s\S]*"),  # the page shows nothing after this note
+    re.compile(r"…*\(未完,[^\n]*"),  # the note runs to the end of its line
 ]
 BOILERPLATE_LINE = re.compile(r"^(?:您的位置|发表时间)|小编|为大家整理|共$|^页|^\d+$")
 

@@ -6,6 +6,7 @@ v2 (01 edited, 03 added) in a child process that kills itself at one stage
 (ingest.pipeline's ZWQA_TEST_CRASH_AT hook). tests/ingest/test_pipeline.py covers plain
 idempotency; this file is only the kill-point matrix.
 """
+import gc
 import os
 import shutil
 import signal
@@ -123,6 +124,10 @@ def test_kill_at_stage_then_resume(stage, world, tmp_path, embedder):
     cites_hotline = any(c.chunk.source == ADDED for c in hotline.citations)
     assert cites_hotline == (expected_gen == 2)
 
+    # This process's readers let go of their generation first: an ingest removes an earlier
+    # generation only once no reader holds it (vectorstore.leases).
+    del answerer, committed
+    gc.collect()
     # The next ingest ends exactly where a clean build does.
     report = run_ingest([world["corpus"]], ingest_options(settings), embedder, stores)
     after = open_committed_index(index_dir)

@@ -120,3 +120,52 @@ def test_load_speeches_source_is_relative_posix(tmp_path: Path) -> None:
     assert doc.doc_id == stable_id("2025/讲话.txt", 0)
     assert doc.title == "在全县政务服务工作会议上的讲话"
     assert doc.text == "同志们：\n今天开会。"
+
+
+# --- a file joined from several pages: nothing after a truncation note is lost -------------
+
+
+def test_joined_bundle_keeps_every_speech_of_the_separate_files(tmp_path):
+    separate = [d for p in CORPUS_FILES for d in load_speeches(p, CORPUS)]
+    joined = tmp_path / "joined.txt"
+    joined.write_text("\n".join(p.read_text(encoding="utf-8") for p in CORPUS_FILES), encoding="utf-8")
+    together = load_speeches(joined, tmp_path)
+    total = sum(len(d.text) for d in separate)
+    kept = sum(len(d.text) for d in separate if any(d.text in t.text for t in together))
+    assert kept >= 0.99 * total, f"{kept}/{total}"
+    # 003's 未完 note ends 003's speech; 004's twenty speeches follow, each under its own title.
+    titles = [d.title for d in together]
+    assert sum("（篇" in t for t in titles) == 20
+    cut = next(d for d in together if d.truncated_at)
+    assert cut.text.endswith("导致创新能力不足，")
+    assert len(cut.text) == cut.truncated_at[-1]
+
+
+def test_text_after_an_unfinished_note_is_a_speech_of_its_own(tmp_path):
+    path = tmp_path / "两篇.txt"
+    path.write_text("在甲会议上的讲话\n同志们：第一篇正文。……(未完,全文共6001字,当前仅显示2766字,请阅读下面提示信息。"
+                    "收藏《甲》\n在乙会议上的讲话\n同志们：第二篇正文。\n", encoding="utf-8")
+    first, second = load_speeches(path, tmp_path)
+    assert (first.title, first.text) == ("在甲会议上的讲话", "同志们：第一篇正文。")
+    assert first.truncated_at == (len(first.text),)
+    assert (second.title, second.text) == ("在乙会议上的讲话", "同志们：第二篇正文。")
+    assert second.truncated_at == () and first.doc_id != second.doc_id
+
+
+def test_ingest_names_a_file_that_cleaning_cut_down(tmp_path):
+    from ingest.pipeline import IngestOptions, read_file_entry
+
+    opts = IngestOptions(index_dir=tmp_path / "index", corpus_dir=tmp_path, collection="speeches",
+                         chunk_size=300, chunk_overlap=1)
+    ad = "下面是小编为大家整理的讲话稿范文，欢迎阅读参考，更多精彩内容请关注本站。" * 3
+    path = tmp_path / "广告多.txt"
+    path.write_text("在丙会议上的讲话\n" + "\n".join([ad] * 6) + "\n同志们：正文只有这一句。\n",
+                    encoding="utf-8")
+    removed: list[dict] = []
+    read_file_entry(path, "sha", opts, removed)
+    (row,) = removed
+    assert row["file"] == str(path) and row["chars"] > 500 and row["share"] > 0.9
+    plain = tmp_path / "正常.txt"
+    plain.write_text("在丁会议上的讲话\n同志们：今天讲三点意见。\n", encoding="utf-8")
+    read_file_entry(plain, "sha", opts, removed)
+    assert len(removed) == 1
