@@ -43,3 +43,8 @@ class Settings(BaseSettings):
     llm_ctx: int = 4096
     llm_threads: int = 2
     top_k: int = 5
+
+    # HTTP API (zwqa serve)
+    api_key: str = ""  # bearer token clients must send; required to listen beyond loopback
+    api_hosts: str = ""  # extra Host header names accepted, comma-separated (e.g. zwqa.example.org)
+    api_max_body_bytes: int = 65536  # larger request bodies are refused with 413
