@@ -130,6 +130,8 @@ def sentence_definitions(doc: SpeechDocument, start: int, end: int) -> list[tupl
         word = m.group("word")
         pattern = "括注" if m.group("paren") else "冒号" if m.group("colon") else (
             "是指" if word in ("是指", "指的是") else "即" if word == "即" else "就是")
+        if sentence[: m.start()].endswith("所谓"):
+            pattern = "所谓"
         add(m.group("term"), m.start("term"), pattern)
     for m in _QUOTED_IS.finditer(sentence):
         if not _inside_quote(sentence, m.start()):
