@@ -35,6 +35,14 @@ _QUOTED_IS = re.compile(
     r"“(?P<term>[^“”\n]{2,20})”是[^，。；！？\n]{2,60}的[^，。；！？“”\n]{0,6}"
     r"(?:措施|机制|制度|办法|模式|工作法|平台|体系|工程|举措|简称|原则|标准|要求)(?=[，。；！？])"
 )
+# 十大关系，即：… / 两个应用平台，即…: a counted phrase spelt out after 即.
+_COUNTED_IS = re.compile(
+    r"(?P<term>[两二三四五六七八九十]+(?:个|大|项|类|条|种)[\u4e00-\u9fff]{1,6}?)(?:[，,]即|即[：:])")
+# 干得“好不好”的标准就是…: what a quoted word is measured by or means.
+_QUOTED_MEANS = re.compile(r"“(?P<term>[^“”\n]{2,20})”的(?:标准|含义|意思|内涵)(?:就是|是指|是)")
+# 政务信息是领导的“千里眼”、“顺风耳”，就是这个意思: the previous sentence says what they mean.
+_THAT_MEANING = re.compile(r"[，,]?就是这个意思[。！]?$")
+_QUOTED_TERM = re.compile(r"“([^“”\n]{2,20})”")
 _SO_CALLED = re.compile(r"(?<![无有])所谓“?(?P<term>[^“”，。；：\n]{2,12}?)”?(?:[，,]|就是|是指|即)")
 # An unquoted subject right before the defining word, from the start of its clause.
 _PLAIN_DEF = re.compile(
@@ -136,6 +144,11 @@ def sentence_definitions(doc: SpeechDocument, start: int, end: int) -> list[tupl
     for m in _QUOTED_IS.finditer(sentence):
         if not _inside_quote(sentence, m.start()):
             add(m.group("term"), m.start("term"), "是")
+    for m in _COUNTED_IS.finditer(sentence):
+        if not _inside_quote(sentence, m.start()):
+            add(m.group("term"), m.start("term"), "即")
+    for m in _QUOTED_MEANS.finditer(sentence):
+        add(m.group("term"), m.start("term"), "就是")
     for m in _SO_CALLED.finditer(sentence):
         add(m.group("term"), m.start("term"), "所谓")
     for m in _PLAIN_DEF.finditer(sentence):
@@ -154,6 +167,11 @@ def document_definitions(doc: SpeechDocument) -> list[tuple[str, Definition]]:
     found = [f for s, e in spans for f in (*sentence_definitions(doc, s, e),
                                            *listed_definitions(doc, s, e))]
     found += spelled_out_definitions(doc, spans)
+    for (prev_start, _), (s, e) in zip(spans, spans[1:]):
+        if _THAT_MEANING.search(doc.text[s:e]):
+            for m in _QUOTED_TERM.finditer(doc.text, s, e):
+                found.append((m.group(1), Definition(doc.doc_id, prev_start, e, m.start(1),
+                                                     m.end(1), "就是")))
     return sorted(found, key=lambda item: item[1].term_start)
 
 

@@ -62,7 +62,7 @@ def test_definition_first_suggestions_for_a_miss_and_the_glossary(page):
     assert cards(page)
     table = page.dataframe[0].value
     assert list(table.columns) == ["术语", "定义", "讲话数", "出现次数"]
-    assert len(table) >= 24 and table["定义"].str.len().min() > 0
+    assert len(table) >= 30 and table["定义"].str.len().min() > 0
 
 
 def test_ask_this_hands_the_term_to_the_chat(page):
