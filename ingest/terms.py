@@ -48,7 +48,8 @@ _QUOTED_TERM = re.compile(r"“([^“”\n]{2,20})”")
 _SO_CALLED = re.compile(r"(?<![无有])所谓“?(?P<term>[^“”，。；：\n]{2,12}?)”?(?:[，,]|就是|是指|即)")
 # An unquoted subject right before the defining word, from the start of its clause.
 _PLAIN_DEF = re.compile(
-    r"(?:^|(?<=[，。；：！？,;:\s]))(?P<term>[\u4e00-\u9fff]{2,8}?)(?P<word>是指|指的是|就是(?![这那])|[，,]就是(?![这那])|[，,]即)"
+    r"(?:^|(?<=[，。；：！？,;:\s]))(?P<term>[\u4e00-\u9fff]{2,8}?)"
+    r"(?P<word>是指|指的是|就是(?![这那])|[，,]就是(?![这那])|[，,]即)"
 )
 _NOT_SUBJECT_START = tuple(
     "这 那 其 也 就 都 而 但 即 还 又 更 最 我 你 他 她 它 对 在 如 若 第 当前 目的 主要 本身 以上 只有 只要 "

@@ -176,11 +176,12 @@ class TermLookup:
     def _mention(self, doc: SpeechDocument, start: int, length: int) -> Mention:
         end = start + length
         s, e = self._sentence_of(doc, start, end)
-        return Mention(doc.doc_id, start, end, s, e, doc.text[s:e], self._section_of(doc.doc_id, start))
+        section = self._section_of(doc.doc_id, start)
+        return Mention(doc.doc_id, start, end, s, e, doc.text[s:e], section)
 
     def _definition_mention(self, doc: SpeechDocument, d: Definition) -> Mention:
-        return Mention(doc.doc_id, d.term_start, d.term_end, d.start, d.end, doc.text[d.start:d.end],
-                       self._section_of(doc.doc_id, d.term_start))
+        return Mention(doc.doc_id, d.term_start, d.term_end, d.start, d.end,
+                       doc.text[d.start:d.end], self._section_of(doc.doc_id, d.term_start))
 
 
 def mention_to_dict(m: Mention, title: str | None = None) -> dict:

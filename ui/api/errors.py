@@ -18,7 +18,8 @@ class ApiError(Exception):
     def __init__(self, status: int, message: str, code: str | None = None,
                  param: str | None = None, type: str = "invalid_request_error"):
         super().__init__(message)
-        self.status, self.message, self.code, self.param, self.type = status, message, code, param, type
+        self.status, self.message, self.code = status, message, code
+        self.param, self.type = param, type
 
 
 def error_body(message: str, type: str = "invalid_request_error", code: str | None = None,
