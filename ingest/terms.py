@@ -9,8 +9,6 @@ are not a connective (这就是, 目的就是, 第二个方面就是).
 """
 from __future__ import annotations
 
-import bisect
-import itertools
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -198,24 +196,24 @@ def build_term_index(documents: Sequence[SpeechDocument], generation: int = 0,
             kinds.setdefault(term, set()).add("defined")
             definitions.setdefault(term, []).append(definition)
 
-    # One folded text of all speeches (separated, so no match spans two): each term costs one
-    # scan of the corpus, not one per speech.
-    joined = "\x00".join(fold_width(t) for t in texts)
-    starts = list(itertools.accumulate((len(t) + 1 for t in texts[:-1]), initial=0))
+    folded = [fold_width(t) for t in texts]
+    # Which speeches hold each character: a term is counted only in the speeches that hold all
+    # of its characters, so the glossary costs about the text that can contain each term, not
+    # the whole corpus once per term (terms grow with the corpus too).
+    holders: dict[str, set[int]] = {}
+    for i, text in enumerate(folded):
+        for ch in set(text):
+            holders.setdefault(ch, set()).add(i)
     entries = []
     for term in sorted(kinds):
         key = fold_width(term)
-        per_doc: dict[int, int] = {}
-        pos = joined.find(key)
-        while pos != -1:
-            i = bisect.bisect_right(starts, pos) - 1
-            per_doc[i] = per_doc.get(i, 0) + 1
-            pos = joined.find(key, pos + len(key))
+        candidates = set.intersection(*(holders.get(ch, set()) for ch in set(key)))
+        per_doc = {i: n for i in sorted(candidates) if (n := folded[i].count(key))}
         defs = sorted(definitions.get(term, ()), key=lambda d: _PATTERN_RANK.get(d.pattern, 9))
         entries.append(TermEntry(
             term=term, kinds=tuple(sorted(kinds[term])), definitions=tuple(defs),
             mentions=sum(per_doc.values()),
-            speeches=tuple(documents[i].doc_id for i in sorted(per_doc)),
+            speeches=tuple(documents[i].doc_id for i in per_doc),
         ))
     return TermIndex(generation=generation, terms=tuple(entries))
 

@@ -45,7 +45,7 @@ def test_lookup_json_lists_every_mention_of_the_term(zwqa_cli, bundled_index, sp
 def test_lookup_prints_the_definition_first_and_suggests_for_a_miss(zwqa_cli, bundled_index):
     proc = zwqa_cli.run(["lookup", "321608"], bundled_index.index_dir)
     assert proc.returncode == 0 and proc.stdout.startswith("定义")
-    assert "【321608】审批机制（3个工作日完成企业开办" in proc.stdout.split("\n\n")[0]
+    assert "“【321608】”审批机制（3个工作日完成企业开办" in proc.stdout.split("\n\n")[0]
     miss = zwqa_cli.run(["lookup", "一窗受里"], bundled_index.index_dir)
     assert miss.returncode == 0 and "没有出现" in miss.stdout and "一窗受理" in miss.stdout
     empty = zwqa_cli.run(["lookup", " "], bundled_index.index_dir)
