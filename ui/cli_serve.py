@@ -29,6 +29,9 @@ def cmd_serve(args, settings: Settings) -> int:
                      settings.api_key)
     import uvicorn
 
+    if service.llm_note:
+        print(f"只提供原文摘录：{service.llm_note}", file=sys.stderr)
+
     print(f"接口地址：http://{args.host}:{args.port}/v1（模型：{'、'.join(service.models)}；Ctrl+C 退出）",
           file=sys.stderr, flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)

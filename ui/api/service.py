@@ -14,6 +14,7 @@ class ApiService:
     generation: int
     documents: int
     chunks: int
+    llm_note: str = ""  # why there is no chat model, when there is none
 
     @property
     def models(self) -> list[str]:
@@ -35,7 +36,12 @@ def build_service(settings: Settings, with_llm: bool = True) -> ApiService:
     stores = build_stores(settings, embedder)
     index = open_committed_index(settings.index_dir)
     generator = rewriter = None
-    llm = build_llm(settings) if with_llm else None
+    llm, note = None, "未加载大模型（--no-llm）"
+    if with_llm:
+        try:
+            llm = build_llm(settings, strict=True)
+        except (ImportError, RuntimeError) as e:  # RuntimeError: qa.llm.LLMUnavailable
+            note = str(e)
     if llm is not None:
         lock = threading.Lock()
         generator, rewriter = SerialGenerator(llm[0], lock), SerialRewriter(llm[1], lock)
@@ -44,4 +50,4 @@ def build_service(settings: Settings, with_llm: bool = True) -> ApiService:
     lookup = build_term_lookup(index, settings.index_dir)
     embedder.embed_query("政务服务")  # load the model now, not on the first request
     return ApiService(answerer, lookup, index.catalog.generation, len(index.documents()),
-                      len(index.chunks))
+                      len(index.chunks), "" if llm is not None else note)
