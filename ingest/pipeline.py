@@ -22,6 +22,7 @@ from ingest.chunk import chunk_document
 from ingest.load import SUPPORTED_SUFFIXES, UnreadableFile
 from ingest.repeats import merge_repeated
 from ingest.speeches import load_speeches_counting_removed
+from ingest.terms import write_term_index
 from vectorstore.bm25 import BM25Index, IndexCorrupt
 from vectorstore.catalog import Catalog, FileEntry, commit, load_catalog, state_dir
 from vectorstore.cleanup import retire_earlier_generations
@@ -257,6 +258,7 @@ def run_ingest(
             files=entries,
             ingested_at=_dt.datetime.now().astimezone().isoformat(timespec="seconds"),
         )
+        write_term_index(state_dir(opts.index_dir, generation), docs, generation, terms)
         _test_crash_point("commit")
         commit(opts.index_dir, cat, bm25)  # from here on readers see the new generation
         _test_crash_point("committed")

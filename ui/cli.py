@@ -402,7 +402,7 @@ def cmd_eval(args, settings: Settings) -> int:
 
 def streamlit_command(port: int, address: str = "127.0.0.1") -> list[str]:
     """Return the command line that serves the chat page: headless, telemetry off, no reloads."""
-    app = Path(__file__).resolve().parent / "app.py"
+    app = Path(__file__).resolve().parent / "main_page.py"
     return [
         # ui.chat_server runs Streamlit with a Host header check (DNS rebinding).
         sys.executable, "-m", "ui.chat_server", "run", str(app),
@@ -480,6 +480,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8501, help="端口（默认 8501）")
     p.add_argument("--address", default="127.0.0.1", help="监听地址（默认 127.0.0.1，仅本机）")
     p.set_defaults(func=cmd_ui)
+
+    from ui import cli_lookup, cli_serve
+
+    cli_lookup.add_commands(sub)
+    cli_serve.add_command(sub)
     return parser
 
 

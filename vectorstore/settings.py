@@ -61,3 +61,7 @@ class Settings(BaseSettings):
 
             parse_chroma_url(value.strip())  # ValueError with a message naming the format
         return value.strip()
+
+    # HTTP API (zwqa serve); it answers to the same Host names as the chat (allowed_hosts)
+    api_key: str = ""  # bearer token clients must send; required to listen beyond loopback
+    api_max_body_bytes: int = Field(65536, ge=1024)  # larger request bodies are refused with 413
