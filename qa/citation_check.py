@@ -28,6 +28,8 @@ class CheckedAnswer:
     used: list[int] = field(default_factory=list)  # kept passage numbers, first appearance first
     removed: list[tuple[int, str]] = field(default_factory=list)  # (n, reason in Chinese); n=0: none
     dropped: list[str] = field(default_factory=list)  # sentences taken out, as written
+    # (n, reason in Chinese): markers changed to the given passage that does hold the clause
+    recited: list[tuple[int, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -37,6 +39,7 @@ class _Verdict:
     keep: bool
     markers: dict[int, list[int]] = field(default_factory=dict)  # marker start -> kept numbers
     reasons: list[tuple[int, str]] = field(default_factory=list)
+    recited: list[tuple[int, str]] = field(default_factory=list)
 
 
 def check_citations(
@@ -58,7 +61,8 @@ def check_citations(
     - a marker is used as a blank ("现有[2]个党支部") or stands inside a clause;
     - a clause cites no given passage, or a sentence holding content units cites nothing.
     When the cited passages lack a unit but another given passage holds every unit of the
-    clause, the marker is changed to that passage instead (the model cited the wrong one).
+    clause, the marker is changed to that passage instead (the model cited the wrong one) and
+    `recited` says so.
     Within a kept sentence, a number whose passage holds none of the clause's units is taken
     out of its marker; a clause without units keeps the numbers with support_score ≥
     min_support. The question's own words are not units; terms (default: the tokenizer's
@@ -71,6 +75,7 @@ def check_citations(
     used: list[int] = []
     removed: list[tuple[int, str]] = []
     dropped: list[str] = []
+    recited: list[tuple[int, str]] = []
     pos = 0
     for start, end in _sentence_spans(answer_text):
         pieces.append(answer_text[pos:start])
@@ -82,12 +87,13 @@ def check_citations(
             if answer_text[end:end + 1] == "\n" and (start == 0 or answer_text[start - 1] == "\n"):
                 pos = end + 1  # the whole line goes
             continue
+        recited.extend(verdict.recited)
         pieces.append(_rewrite_markers(answer_text, start, end, verdict.markers))
         for numbers in verdict.markers.values():
             used.extend(n for n in numbers if n not in used)
     pieces.append(answer_text[pos:])
     text = re.sub(r"\n{3,}", "\n\n", "".join(pieces)).strip()
-    return CheckedAnswer(text=text, used=used, removed=removed, dropped=dropped)
+    return CheckedAnswer(text=text, used=used, removed=removed, dropped=dropped, recited=recited)
 
 
 class _SentenceCheck:
@@ -159,7 +165,7 @@ class _SentenceCheck:
                     verdict.reasons.append((valid[0], f"{shown}{more}在来源{cited}中找不到，已删除这句话"))
                     return False
                 # The model cited the wrong passage of those it was given: cite the right one.
-                verdict.reasons.append((valid[0], f"{shown}{more}在来源{cited}中找不到，见于来源"
+                verdict.recited.append((valid[0], f"{shown}{more}在来源{cited}中找不到，见于来源"
                                                   f"[{other}]，已改为引用[{other}]"))
                 for i, m in enumerate(group):
                     verdict.markers[m.start()] = [other] if i == 0 else []

@@ -170,6 +170,7 @@ def test_a_clause_citing_the_wrong_passage_is_cited_to_the_one_that_holds_it(tok
     checked = check_citations("“跨省通办”事项仅开通12项[1]。", PASSAGES, tokenizer)
     assert checked.text == "“跨省通办”事项仅开通12项[2]。"
     assert checked.used == [2]
-    assert checked.removed == [(1, "“12项”“跨省通办”在来源[1]中找不到，见于来源[2]，已改为引用[2]")]
+    assert checked.removed == []
+    assert checked.recited == [(1, "“12项”“跨省通办”在来源[1]中找不到，见于来源[2]，已改为引用[2]")]
     # a sentence no passage fully holds is still dropped
     assert check_citations("“跨省通办”事项仅开通15项[1]。", PASSAGES, tokenizer).text == ""
