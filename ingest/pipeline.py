@@ -66,6 +66,8 @@ class IngestReport:
     removed: list[dict] = field(default_factory=list)  # {"file", "chars", "share"}: see REMOVED_REPORT_*
     seconds: float = 0.0
     generation: int = 0
+    # a reader still held an earlier generation, so its leftovers stay until it lets go
+    cleanup_deferred: bool = False
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
@@ -269,6 +271,7 @@ def run_ingest(
         deleted = retire_earlier_generations(opts.index_dir, stores, opts.collection, collection,
                                              generation, {c.id for c in kept})
         report.deleted = deleted or 0
+        report.cleanup_deferred = deleted is None
         report.generation = generation
     report.seconds = round(time.perf_counter() - t0, 2)
     return report

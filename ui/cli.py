@@ -69,6 +69,8 @@ def cmd_ingest(args, settings: Settings) -> int:
             print(f"跳过 {s['file']}：{s['reason']}")
         for p in report.pruned:
             print(f"已移除（文件不存在）：{p}")
+        if report.cleanup_deferred:
+            print("（仍有提问进程在使用旧版本索引：旧的向量与文件在它们切换后清理）")
         for r in report.removed:
             print(f"注意 {r['file']}：清理时删去 {r['chars']} 字（{r['share']:.0%}），"
                   "如为正文请检查文件（如网页截断提示后的内容）")

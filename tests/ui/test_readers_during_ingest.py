@@ -21,8 +21,9 @@ ADDED_TEXT = ("在全市数据共享工作会议上的讲话\n发布时间：202
               "今天主要讲数据共享。全市已归集政务数据二十三亿条，共享接口调用量同比增长一倍。\n")
 
 
-def ask_while(zwqa_cli, index_dir: Path, corpus: Path, ingest_args: list[str]) -> list[dict]:
-    """Return the answer lines a batch reader gave while (and just after) one ingest ran."""
+def ask_while(zwqa_cli, index_dir: Path, corpus: Path, ingest_args: list[str]) -> tuple[list[dict], str]:
+    """Return the answer lines a batch reader gave while (and just after) one ingest ran, and
+    what the ingest printed."""
     reader = zwqa_cli.popen(["ask", "--batch", "-"], index_dir, corpus, stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     answers = []
@@ -52,7 +53,7 @@ def ask_while(zwqa_cli, index_dir: Path, corpus: Path, ingest_args: list[str]) -
     assert reader.wait(timeout=120) == 0, err[-3000:]
     assert "Traceback" not in err and "错误" not in err, err[-3000:]
     assert i > 4  # questions were asked while the ingest ran
-    return answers
+    return answers, out
 
 
 def leftovers(index_dir: Path) -> tuple[list[str], list[str], list[str]]:
@@ -76,8 +77,9 @@ def indexed(tmp_path, zwqa_cli):
 
 def test_reader_keeps_answering_during_a_rebuild(zwqa_cli, indexed):
     index_dir, corpus = indexed
-    answers = ask_while(zwqa_cli, index_dir, corpus, ["--rebuild"])
+    answers, printed = ask_while(zwqa_cli, index_dir, corpus, ["--rebuild"])
     assert all(a["answer"] and a["retrieved"] for a in answers)
+    assert "仍有提问进程在使用旧版本索引" in printed  # the reader held generation 1 at commit
     index = open_committed_index(index_dir)
     assert index.catalog.generation == 2
     names, states, segments = leftovers(index_dir)
@@ -93,7 +95,7 @@ def test_reader_keeps_answering_during_an_incremental_ingest(zwqa_cli, indexed):
     edited = corpus / "02_一网通办动员会讲话.txt"
     edited.write_text(edited.read_text(encoding="utf-8").replace("一网通办", "一网通办（全程网办）", 3),
                       encoding="utf-8")
-    answers = ask_while(zwqa_cli, index_dir, corpus, [])
+    answers, _ = ask_while(zwqa_cli, index_dir, corpus, [])
     assert all(a["answer"] and a["retrieved"] for a in answers)
     # Answers never mix generations: each cites passages of one committed state.
     index = open_committed_index(index_dir)
