@@ -246,14 +246,14 @@ def test_llm_mode_shows_the_quotes_within_a_second_then_the_checked_generated_an
             chat.press("Enter")
             draft = page.locator(".zwqa-answer").nth(1)
             expect(draft).to_contain_text("讲话原文中的相关表述", timeout=1000)
-            expect(draft).to_contain_text("政治功能强")
+            expect(draft).to_contain_text("“四强”党支部")
             expect(page.locator("#zwqa-cite-1-1")).to_be_visible()
 
             # 3. Stopping keeps the quotes as the answer and says so.
             page.get_by_role("button", name="停止生成").click()
             expect(page.get_by_text("已停止生成，显示原文摘录")).to_be_visible()
             expect(page.get_by_role("button", name="停止生成")).to_have_count(0)
-            expect(page.locator(".zwqa-answer").nth(1)).to_contain_text("政治功能强")
+            expect(page.locator(".zwqa-answer").nth(1)).to_contain_text("讲话原文中的相关表述")
             page.screenshot(path=str(shots / "03-stopped.png"))
         finally:
             browser.close()
