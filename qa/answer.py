@@ -23,7 +23,7 @@ from qa.followup import needs_rewrite, rewrite_rule_based
 from qa.question import asks_for_figure, clean_question, topic_words
 from qa.redaction import is_year_placeholder, redacted_figures, stands_for_number
 from vectorstore.sentences import sentence_spans
-from qa.refusal import Assessment, Decision, EvidenceStrength, RefusalPolicy, evidence_strength
+from qa.refusal import Assessment, Decision, RefusalPolicy, evidence_strength
 from qa.slots import MISSING
 from qa.rerank import TermWeights, best_window
 from qa.structured import AnswerReader
@@ -210,7 +210,7 @@ class Answerer:
             self._extractive(answer, search_q, hits, decision.assessment)
             yield AnswerEvent("token", text=answer.text)
         else:
-            yield from self._generate(answer, search_q, hits, strength)
+            yield from self._generate(answer, search_q, hits, decision.assessment)
         lap("answer", t)
         timings["total"] = round((time.perf_counter() - t_start) * 1000, 1)
         yield AnswerEvent("done", answer=answer)
@@ -298,13 +298,13 @@ class Answerer:
         yield AnswerEvent("token", text=answer.text)
 
     def _generate(self, answer: Answer, question: str, hits: Sequence[ScoredChunk],
-                  strength: EvidenceStrength):
+                  assessment: Assessment | None = None):
         """Yield the quotes as a "draft", then the generated answer's finished sentences as
         "token"s; leave in answer the generated text if it passes the checks, else the draft."""
         t = time.perf_counter()
         draft = replace(answer, text="", citations=[], notes=[], mode="extractive",
                         timings_ms={})
-        self._extractive(draft, question, hits)
+        self._extractive(draft, question, hits, assessment)
         answer.timings_ms["draft"] = round((time.perf_counter() - t) * 1000, 1)
         yield AnswerEvent("draft", answer=draft)
 
