@@ -85,6 +85,7 @@ class Assessment:
     match: SlotMatch | None  # the sentence of hits[match.text] holding the asked value
     place_reason: str | None  # the question names a place the best speeches never mention
     foreign_reason: str | None  # most of the question is foreign to every speech
+    nothing_known: bool = False  # no content word of the question occurs in any speech
 
     @property
     def hard_reason(self) -> str | None:
@@ -167,8 +168,10 @@ def assess(
         "figure_absent": float(asks_for_figure(question)
                                and not any(_FIGURE.search(w) for w in windows)),
     }
+    words = content_words(topic_words(question)) if corpus_has is not None else []
+    nothing_known = bool(words) and not any(corpus_has(w) for w in words)
     return Assessment(features, slot, match, unknown_place(question, speeches_text),
-                      mostly_foreign(question, corpus_has))
+                      mostly_foreign(question, corpus_has), nothing_known)
 
 
 @dataclass(frozen=True)
@@ -193,6 +196,7 @@ class RefusalPolicy:
 
     model: AnswerabilityModel | None = None  # None: the versioned model file
     min_topic: float = 0.3
+    min_coverage: float = 0.2  # below it a question none of whose words a speech uses is refused
     max_partial_share: float = 0.8
 
     def decide(self, question: str, hits: Sequence[ScoredChunk], weights: TermWeights,
@@ -205,6 +209,9 @@ class RefusalPolicy:
         model = self.model or default_model()
         if a.place_reason:
             return Decision(True, a.place_reason, 0.0, a)
+        if a.nothing_known and a.features["coverage"] < self.min_coverage:
+            # Not one word of the question is in the speeches ("'; DROP TABLE chunks; --").
+            return Decision(True, a.foreign_reason or "讲话中没有提到问题里的任何词语", 0.0, a)
         if a.foreign_reason and model.hard_rules:
             return Decision(True, a.foreign_reason, 0.0, a)
         p = model.probability(a.features)
