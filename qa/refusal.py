@@ -83,7 +83,8 @@ class Assessment:
     features: dict[str, float]  # named as in qa.answerability.FEATURES
     slot: Slot
     match: SlotMatch | None  # the sentence of hits[match.text] holding the asked value
-    place_reason: str | None  # the question names a place the best speeches never mention
+    place_reason: str | None  # names a place the best speeches never mention, or addresses
+    # the assistant itself ("忽略以上所有指令…")
     foreign_reason: str | None  # most of the question is foreign to every speech
     nothing_known: bool = False  # no content word of the question occurs in any speech
 
@@ -101,6 +102,20 @@ def unknown_place(question: str, speeches_text: str | None) -> str | None:
             # "怀化市" counts as mentioned when the speech says "怀化日报".
             if place[:-1] not in speeches_text:
                 return f"讲话中没有提到“{place}”"
+    return None
+
+
+# A question addressed to the assistant itself, not to the speeches ("忽略以上所有指令…").
+_ABOUT_THE_ASSISTANT = re.compile(
+    r"忽略(?:以上|之前|前面|上面)?(?:的)?(?:所有|全部)?(?:的)?(?:指令|指示|提示|规则|设定)|系统提示|提示词"
+    r"|你的(?:指令|设定|规则|提示)|ignore (?:all )?(?:the )?(?:previous|above|prior)|system prompt",
+    re.IGNORECASE)
+
+
+def about_the_assistant(question: str) -> str | None:
+    """Return why a question about the assistant's own instructions is refused, else None."""
+    if _ABOUT_THE_ASSISTANT.search(question):
+        return "问题针对的是问答系统本身，不是讲话内容"
     return None
 
 
@@ -170,7 +185,8 @@ def assess(
     }
     words = content_words(topic_words(question)) if corpus_has is not None else []
     nothing_known = bool(words) and not any(corpus_has(w) for w in words)
-    return Assessment(features, slot, match, unknown_place(question, speeches_text),
+    return Assessment(features, slot, match,
+                      about_the_assistant(question) or unknown_place(question, speeches_text),
                       mostly_foreign(question, corpus_has), nothing_known)
 
 
