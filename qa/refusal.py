@@ -211,7 +211,7 @@ class RefusalPolicy:
     becomes a partial answer."""
 
     model: AnswerabilityModel | None = None  # None: the versioned model file
-    min_topic: float = 0.3
+    min_topic: float = 0.25
     min_coverage: float = 0.2  # below it a question none of whose words a speech uses is refused
     max_partial_share: float = 0.8
 
