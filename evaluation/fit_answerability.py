@@ -36,7 +36,7 @@ class Row:
     kind: str
     answerable: bool
     features: dict
-    place: bool  # the unknown-place rule refuses it (always applied)
+    place: bool  # the unknown-place or nothing-known rule refuses it (always applied)
     foreign: bool  # the mostly-foreign rule refuses it (applied when the model says so)
     redacted: bool  # the blanked-figure rule refuses it
 
@@ -65,7 +65,9 @@ def collect(answerer, items: list[dict], progress: bool = True) -> list[Row]:
         redacted = bool(hits) and on_topic and answerer._redacted_quote(q, hits) is not None
         rows.append(Row(item["id"], item.get("type", ""), item.get("kind", ""),
                         item.get("type") != "unanswerable", a.features,
-                        a.place_reason is not None, a.foreign_reason is not None, redacted))
+                        a.place_reason is not None or (a.nothing_known and a.features["coverage"]
+                                                       < answerer.refusal.min_coverage),
+                        a.foreign_reason is not None, redacted))
         if progress and i % 20 == 0:
             print(f"  {i}/{len(items)}", file=sys.stderr)
     return rows

@@ -25,7 +25,7 @@ from qa.redaction import is_year_placeholder, redacted_figures, stands_for_numbe
 from vectorstore.sentences import sentence_spans
 from qa.refusal import Assessment, Decision, RefusalPolicy, evidence_strength
 from qa.slots import MISSING
-from qa.rerank import TermWeights, best_window
+from qa.rerank import TermWeights
 from qa.structured import AnswerReader
 from qa.retrieve import Filters, Retriever
 from vectorstore.records import Answer, Citation, ScoredChunk

@@ -34,14 +34,16 @@ def select_quotes(
     max_quotes: int = 3,
     top: int = 3,
     keep_ratio: float = 0.85,
+    others_ratio: float = 0.95,
     slot: Slot | None = None,
     match: SlotMatch | None = None,
 ) -> list[Quote]:
     """Return up to max_quotes sentences from the top passages, best passage first.
 
     The best passage always gives its best sentence(s); a lower-ranked passage adds a quote
-    only if it supports the question at least keep_ratio as well as the best quote, so a
-    weak neighbour is not quoted just to fill the list.
+    only if it supports the question at least others_ratio as well as the best quote, so a
+    weak neighbour is not quoted just to fill the list (0.95 chosen on the tune split: 0.85
+    gave citation precision 0.562, 0.95 0.612, one passage only 0.616 with fewer keywords).
 
     The quotes must answer the asked slot, not merely name the topic: the sentence holding the
     asked value (`match`, from qa.slots, its text index = hit index) is quoted when it lies in
@@ -63,7 +65,7 @@ def select_quotes(
     for q in others:
         if len(chosen) >= max_quotes:
             break
-        if q.hit in used_hits or q.score < keep_ratio * best.score:
+        if q.hit in used_hits or q.score < others_ratio * best.score:
             continue
         chosen.append(q)
         used_hits.add(q.hit)

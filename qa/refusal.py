@@ -83,8 +83,10 @@ class Assessment:
     features: dict[str, float]  # named as in qa.answerability.FEATURES
     slot: Slot
     match: SlotMatch | None  # the sentence of hits[match.text] holding the asked value
-    place_reason: str | None  # the question names a place the best speeches never mention
+    place_reason: str | None  # names a place the best speeches never mention, or addresses
+    # the assistant itself ("忽略以上所有指令…")
     foreign_reason: str | None  # most of the question is foreign to every speech
+    nothing_known: bool = False  # no content word of the question occurs in any speech
 
     @property
     def hard_reason(self) -> str | None:
@@ -100,6 +102,20 @@ def unknown_place(question: str, speeches_text: str | None) -> str | None:
             # "怀化市" counts as mentioned when the speech says "怀化日报".
             if place[:-1] not in speeches_text:
                 return f"讲话中没有提到“{place}”"
+    return None
+
+
+# A question addressed to the assistant itself, not to the speeches ("忽略以上所有指令…").
+_ABOUT_THE_ASSISTANT = re.compile(
+    r"忽略(?:以上|之前|前面|上面)?(?:的)?(?:所有|全部)?(?:的)?(?:指令|指示|提示|规则|设定)|系统提示|提示词"
+    r"|你的(?:指令|设定|规则|提示)|ignore (?:all )?(?:the )?(?:previous|above|prior)|system prompt",
+    re.IGNORECASE)
+
+
+def about_the_assistant(question: str) -> str | None:
+    """Return why a question about the assistant's own instructions is refused, else None."""
+    if _ABOUT_THE_ASSISTANT.search(question):
+        return "问题针对的是问答系统本身，不是讲话内容"
     return None
 
 
@@ -167,8 +183,11 @@ def assess(
         "figure_absent": float(asks_for_figure(question)
                                and not any(_FIGURE.search(w) for w in windows)),
     }
-    return Assessment(features, slot, match, unknown_place(question, speeches_text),
-                      mostly_foreign(question, corpus_has))
+    words = content_words(topic_words(question)) if corpus_has is not None else []
+    nothing_known = bool(words) and not any(corpus_has(w) for w in words)
+    return Assessment(features, slot, match,
+                      about_the_assistant(question) or unknown_place(question, speeches_text),
+                      mostly_foreign(question, corpus_has), nothing_known)
 
 
 @dataclass(frozen=True)
@@ -192,7 +211,8 @@ class RefusalPolicy:
     becomes a partial answer."""
 
     model: AnswerabilityModel | None = None  # None: the versioned model file
-    min_topic: float = 0.3
+    min_topic: float = 0.25
+    min_coverage: float = 0.2  # below it a question none of whose words a speech uses is refused
     max_partial_share: float = 0.8
 
     def decide(self, question: str, hits: Sequence[ScoredChunk], weights: TermWeights,
@@ -205,6 +225,9 @@ class RefusalPolicy:
         model = self.model or default_model()
         if a.place_reason:
             return Decision(True, a.place_reason, 0.0, a)
+        if a.nothing_known and a.features["coverage"] < self.min_coverage:
+            # Not one word of the question is in the speeches ("'; DROP TABLE chunks; --").
+            return Decision(True, a.foreign_reason or "讲话中没有提到问题里的任何词语", 0.0, a)
         if a.foreign_reason and model.hard_rules:
             return Decision(True, a.foreign_reason, 0.0, a)
         p = model.probability(a.features)
