@@ -8,8 +8,8 @@ For each model: `zwqa ingest` of the bundled corpus into an index folder of its 
 --workdir, never the user's index; incremental, so a rerun with the same workdir re-embeds
 nothing), then `zwqa eval` of the labelled questions (tune and test side by side), then — last,
 since it embeds ~5k contexts per model — `zwqa eval --dataset ncp --limit N --seed 0` with its
-contexts cached under --workdir (a rerun only answers the questions; the models run side by
-side). Everything runs as the `zwqa`
+contexts cached under --workdir (a rerun only answers the questions). The models run side by
+side. Everything runs as the `zwqa`
 command runs, in child processes with ZWQA_EMBED_MODEL set. After every finished step the section
 "Embedding models compared" at the end of bench/results.md is rewritten, so a run cut short
 still reports what it finished. Raw figures go to <workdir>/results.json.
@@ -81,35 +81,46 @@ def run(models: list[str], questions: Path, workdir: Path, ncp_limit: int, skip_
             save(state, workdir)
         print(f"[{name} {model}] {status} in {round(time.perf_counter() - t0, 1)} s", file=sys.stderr)
 
-    for model in models:
+    def labelled_set(model: str) -> None:
         index_dir = workdir / model / "index"
 
-        def ingest(res, model=model, index_dir=index_dir):
+        def ingest(res):
             report = zwqa(["ingest", "--json"], model, index_dir)  # incremental: a rerun reuses it
             res["chunks"] = report["chunks"]
 
-        def labelled(res, model=model, index_dir=index_dir):
+        def labelled(res):
             report = zwqa(["eval", str(questions), "--json"], model, index_dir)
             for split in ("tune", "test"):
                 res[split] = figures(report, split)
 
         step("ingest", model, ingest)
         step("eval tune+test", model, labelled)
-    if not skip_ncp:  # side by side: each embeds ~5k contexts, which takes long on a shared machine
-        threads = []
-        for model in models:
-            def ncp(res, model=model):
-                report = zwqa(["eval", "--dataset", "ncp", "--limit", str(ncp_limit), "--seed", "0",
-                               "--json", "--cache-dir", str(workdir / model / "eval-cache")]
-                              + (["--external-dir", external_dir] if external_dir else []),
-                              model, workdir / model / "index")
-                res["ncp"] = figures(report, None)
 
-            threads.append(threading.Thread(target=step, args=("eval ncp", model, ncp)))
-            threads[-1].start()
-        for thread in threads:
-            thread.join()
+    def ncp_set(model: str) -> None:
+        def ncp(res):
+            report = zwqa(["eval", "--dataset", "ncp", "--limit", str(ncp_limit), "--seed", "0",
+                           "--json", "--cache-dir", str(workdir / model / "eval-cache")]
+                          + (["--external-dir", external_dir] if external_dir else []),
+                          model, workdir / model / "index")
+            res["ncp"] = figures(report, None)
+
+        step("eval ncp", model, ncp)
+
+    # The models run side by side (each in its own processes): on a shared machine that keeps
+    # their conditions alike, and the ncp step embeds ~5k contexts per model.
+    side_by_side(labelled_set, models)
+    if not skip_ncp:
+        side_by_side(ncp_set, models)
     return state
+
+
+def side_by_side(fn, models: list[str]) -> None:
+    """Run fn(model) for every model in parallel threads; return when all are done."""
+    threads = [threading.Thread(target=fn, args=(m,)) for m in models]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
 
 
 def save(state: dict, workdir: Path) -> None:
