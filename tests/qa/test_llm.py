@@ -239,7 +239,10 @@ def test_an_llm_answer_streams_and_cites_the_passage_holding_the_evidence(bundle
     tokens = [e.text for e in events if e.kind == "token" and e.text]
     answer = events[-1].answer
 
-    assert len(tokens) > 1
+    kinds = [e.kind for e in events]
+    # The quotes come first as a draft; the model's sentences follow, with progress events
+    # while a sentence is still being written (the page redraws and can stop there).
+    assert tokens and kinds.index("draft") < kinds.index("progress") < kinds.index("token")
     assert answer.mode == "llm" and not answer.refused
     raw = "".join(tokens).strip()
     assert MARKER.search(raw)  # the model wrote [n] markers itself
