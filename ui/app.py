@@ -90,11 +90,12 @@ def init_state() -> None:
     defaults = {
         "answers": [],  # list[vectorstore.records.Answer]
         "conversation": 0,  # bumped on clear, so widget keys of old answers are not reused
-        "pending": None,  # an example question clicked, asked on this run
+        # The question being answered, kept from the moment it is asked: {"question", "started",
+        # "partial" (text streamed so far), "draft" (the quotes an LLM answer starts from)}.
+        "inflight": None,
         "upload_lines": [],
         "uploader": 0,
         "mode_auto": True,  # the user has not picked a mode yet
-        "draft": None,  # the quotes of an LLM answer still being generated
     }
     for k, v in defaults.items():
         st.session_state.setdefault(k, v)
@@ -105,8 +106,27 @@ def clear_conversation() -> None:
     st.session_state.conversation += 1
 
 
-def ask_example(question: str) -> None:
-    st.session_state.pending = question
+def start_question(question: str) -> None:
+    """Keep question in the session before anything is drawn: a rerun cannot lose it."""
+    if question and question.strip() and st.session_state.inflight is None:
+        st.session_state.inflight = {"question": question, "started": False, "partial": "",
+                                     "draft": None}
+
+
+def submit_question() -> None:
+    start_question(st.session_state.get("chat_box") or "")
+
+
+def regenerate(i: int) -> None:
+    """Ask answer i's question again; an interrupted answer is replaced by the new one."""
+    answers = st.session_state.answers
+    if i >= len(answers) or st.session_state.inflight is not None:
+        return
+    answer = answers[i]
+    if render.is_interrupted(answer):
+        del answers[i]
+        st.session_state.conversation += 1  # widget keys follow answer positions
+    start_question(answer.question)
 
 
 def on_feedback(i: int, key: str, data_dir: Path) -> None:
@@ -305,8 +325,14 @@ def draw_exchange(i: int, answer, index, data_dir: Path) -> None:
             for j, hit in enumerate(answer.retrieved[:NEARBY], start=1):
                 draw_card(index, hit.chunk, (), f"{j}.", "", key=f"near-{conv}-{i}-{j}")
         st.caption(render.md_literal(render.answer_footer(answer)))
-        key = f"feedback-{conv}-{i}"
-        st.feedback("thumbs", key=key, on_change=on_feedback, args=(i, key, data_dir))
+        busy = st.session_state.inflight is not None
+        c1, c2 = st.columns([1, 5])
+        with c1:
+            key = f"feedback-{conv}-{i}"
+            st.feedback("thumbs", key=key, on_change=on_feedback, args=(i, key, data_dir))
+        c2.button("重新生成", key=f"regen-{conv}-{i}", icon=":material/refresh:",
+                  on_click=regenerate, args=(i,), disabled=busy,
+                  type="primary" if render.is_interrupted(answer) else "tertiary")
 
 
 def draw_examples(documents) -> None:
@@ -317,7 +343,7 @@ def draw_examples(documents) -> None:
     st.markdown("**可以这样问：**")
     cols = st.columns(2)
     for j, q in enumerate(examples):
-        cols[j % 2].button(q, key=f"example-{j}", on_click=ask_example, args=(q,),
+        cols[j % 2].button(q, key=f"example-{j}", on_click=start_question, args=(q,),
                            width="stretch")
 
 
@@ -330,17 +356,19 @@ def draw_draft(draft, index) -> None:
                   key=f"draft-{st.session_state.conversation}-{n}-{c.n}")
 
 
-def keep_interrupted_draft() -> None:
-    """Keep the quotes of an answer whose generation was stopped (the stop button, or a new
-    question asked meanwhile) as that question's answer."""
-    draft = st.session_state.get("draft")
-    st.session_state.draft = None
-    if draft is not None:
-        draft.notes.append("已停止生成，显示原文摘录")
-        st.session_state.answers.append(draft)
+def keep_interrupted() -> None:
+    """Keep a question whose answer a rerun cut off (the stop button, 查看全文, any click) in the
+    history, with what was written so far, marked 已中断."""
+    inflight = st.session_state.inflight
+    if inflight is None or not inflight["started"]:
+        return
+    st.session_state.inflight = None
+    st.session_state.answers.append(render.interrupted_answer(
+        inflight["question"], inflight.get("mode", "extractive"), inflight["draft"],
+        inflight["partial"]))
 
 
-def stream_answer(events, index, rewritten, body) -> object | None:
+def stream_answer(events, index, rewritten, body, inflight: dict) -> object | None:
     """Draw the events of one answer as they come; return the final Answer (None if none)."""
     import itertools
 
@@ -356,7 +384,7 @@ def stream_answer(events, index, rewritten, body) -> object | None:
         elif ev.kind == "retrieved":
             body.caption(f"找到 {len(ev.retrieved)} 段相关讲话，正在组织回答…")
         elif ev.kind == "draft":
-            st.session_state.draft = ev.answer
+            inflight["draft"] = ev.answer
             with body.container():
                 draw_draft(ev.answer, index)
                 st.button("停止生成", icon=":material/stop_circle:", key="stop-generation")
@@ -365,6 +393,7 @@ def stream_answer(events, index, rewritten, body) -> object | None:
                 status = st.empty()
         elif ev.kind == "token":
             text += ev.text
+            inflight["partial"] = text
             target = generated if generated is not None else body
             target.html(render.answer_html(text, len(st.session_state.answers)))
         elif ev.kind == "progress" and status is not None:
@@ -383,6 +412,8 @@ def ask(question: str, answerer, mode: str, filters, k: int, index) -> None:
     from qa.question import InvalidQuestion
 
     answers = st.session_state.answers
+    inflight = st.session_state.inflight
+    inflight.update(started=True, mode=mode)
     with st.chat_message("user"):
         st.html(render.text_html(question))
     with st.chat_message("assistant"):
@@ -392,24 +423,27 @@ def ask(question: str, answerer, mode: str, filters, k: int, index) -> None:
         events = pump(answerer.stream(question, render.conversation_history(answers), mode,
                                       filters, k))
         try:
-            final = stream_answer(events, index, rewritten, body)
+            final = stream_answer(events, index, rewritten, body, inflight)
         except InvalidQuestion as e:
+            st.session_state.inflight = None
             body.warning(str(e))
             return
         except ValueError as e:  # e.g. the chat model went away
+            st.session_state.inflight = None
             body.error(render.md_literal(str(e)))
             return
         except Exception as e:  # keep the page usable; the log has the traceback
             import logging
 
             logging.getLogger(__name__).exception("answering %r failed", question)
+            st.session_state.inflight = None
             body.error(render.md_literal(f"回答时出错：{e}。请重试，或改用原文摘录。"))
             return
         finally:
             # A rerun (the stop button, a new question) ends this run at the next page call:
             # close the stream so the model stops writing and is free for the next question.
             events.close()
-    st.session_state.draft = None
+    st.session_state.inflight = None
     if final is None:
         return
     if filters is not None:
@@ -427,7 +461,7 @@ def main() -> None:
     from vectorstore.index import IndexMissing
 
     init_state()
-    keep_interrupted_draft()  # a run that ended mid-generation left its quotes here
+    keep_interrupted()  # a run that ended mid-answer left its question here
     st.html(render.PAGE_CSS)
     settings = Settings()
     key = settings.model_dump_json()
@@ -471,15 +505,15 @@ def main() -> None:
         return
     for i, answer in enumerate(answers):
         draw_exchange(i, answer, index, settings.data_dir)
-    pending = st.session_state.pending
-    st.session_state.pending = None
-    # Read the input first (it is pinned to the bottom wherever it is called), so the examples
-    # are not drawn above a question being answered.
-    question = st.chat_input("请输入问题，例如：“四强”党支部指的是哪四个方面强？") or pending
-    if not answers and not question:
+    # The input is pinned to the bottom wherever it is called; it is closed while an answer is
+    # being written (its on_submit has already kept a new question in st.session_state).
+    st.chat_input("请输入问题，例如：“四强”党支部指的是哪四个方面强？", key="chat_box",
+                  on_submit=submit_question, disabled=st.session_state.inflight is not None)
+    inflight = st.session_state.inflight
+    if not answers and inflight is None:
         draw_examples(documents)
-    if question:
-        ask(question, answerer, mode, filters, k, index)
+    if inflight is not None:
+        ask(inflight["question"], answerer, mode, filters, k, index)
 
 
 main()

@@ -10,7 +10,7 @@ import html
 import json
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from qa.citation_check import MARKER
@@ -193,6 +193,25 @@ def speech_html(doc: SpeechDocument, start: int, end: int,
         + esc(text[end:])
     )
     return _SPEECH_PAGE.format(body=body, hit_id=HIT_ID)
+
+
+INTERRUPTED = "已中断"
+
+
+def interrupted_answer(question: str, mode: str, draft: Answer | None, partial: str) -> Answer:
+    """Return the record of an answer cut off mid-way (stop button, a click elsewhere, a new
+    question): the checked quotes when the model had them, else the text written so far, marked
+    INTERRUPTED so the page offers 重新生成."""
+    if draft is not None:
+        notes = [*draft.notes, INTERRUPTED, "生成的回答未完成，显示原文摘录"]
+        return replace(draft, question=question, notes=notes)
+    text = partial.strip() or "（回答未完成）"
+    return Answer(question=question, text=text, mode=mode, notes=[INTERRUPTED])
+
+
+def is_interrupted(answer: Answer) -> bool:
+    """Return whether answer was cut off before it was complete."""
+    return INTERRUPTED in answer.notes
 
 
 def answer_footer(answer: Answer) -> str:

@@ -166,6 +166,27 @@ def test_feedback_is_saved_with_question_answer_and_citations(app, app_env):
     assert [c["chunk_id"] for c in row["citations"]] == [c.chunk.id for c in answer.citations]
 
 
+def test_interrupted_answer_stays_marked_with_regenerate(app):
+    # What a rerun in the middle of an answer (a click on 查看全文, the stop button) leaves behind.
+    question = "哪篇讲话提到青松办？请给出原文"
+    app.session_state["inflight"] = {"question": question, "started": True, "mode": "extractive",
+                                      "partial": "青松办", "draft": None}
+    app.run()
+    assert not app.exception
+    kept = app.session_state["answers"]
+    assert [a.question for a in kept] == [question] and render.is_interrupted(kept[0])
+    assert app.session_state["inflight"] is None
+    assert any(render.INTERRUPTED in c.value for c in app.caption)
+    assert not app.chat_input[0].disabled
+    regen = next(b for b in app.button if (b.key or "").startswith("regen-"))
+    assert regen.label == "重新生成"
+    regen.click().run()
+    assert not app.exception
+    answers = app.session_state["answers"]
+    assert [a.question for a in answers] == [question]  # replaced, not added
+    assert not render.is_interrupted(answers[0]) and answers[0].citations
+
+
 def test_export_and_clear(app):
     download = app.download_button[0]
     assert download.disabled  # nothing to export yet

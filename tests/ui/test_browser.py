@@ -249,9 +249,14 @@ def test_llm_mode_shows_the_quotes_within_a_second_then_the_checked_generated_an
             expect(draft).to_contain_text("政治功能强")
             expect(page.locator("#zwqa-cite-1-1")).to_be_visible()
 
-            # 3. Stopping keeps the quotes as the answer and says so.
+            # 3. Stopping keeps the question and the quotes, marked 已中断 with 重新生成; the input
+            # was closed while the answer was written.
+            expect(chat).to_be_disabled()
             page.get_by_role("button", name="停止生成").click()
-            expect(page.get_by_text("已停止生成，显示原文摘录")).to_be_visible()
+            expect(page.get_by_text("已中断").first).to_be_visible()
+            expect(page.get_by_text("“四强”党支部指的是哪四个方面强？")).to_be_visible()
+            expect(page.get_by_role("button", name="重新生成").nth(1)).to_be_visible()
+            expect(chat).to_be_enabled()
             expect(page.get_by_role("button", name="停止生成")).to_have_count(0)
             expect(page.locator(".zwqa-answer").nth(1)).to_contain_text("政治功能强")
             page.screenshot(path=str(shots / "03-stopped.png"))

@@ -192,3 +192,20 @@ def test_speech_options_and_date_bounds():
 def test_conversation_history_pairs_questions_with_answer_texts():
     answers = [Answer(question="甲？", text="一"), Answer(question="那乙呢？", text="二", rewritten="甲的乙？")]
     assert render.conversation_history(answers) == [("甲？", "一"), ("那乙呢？", "二")]
+
+
+def test_interrupted_answer_keeps_the_quotes_or_the_text_written_so_far():
+    chunk = make_chunk("推行“321608”审批机制，提升审批效率。")
+    draft = Answer(question="321608审批机制是什么？", text="讲话原文中的相关表述：…[1]",
+                   citations=[Citation(n=1, chunk=chunk, highlights=((0, 12),))], mode="llm")
+    kept = render.interrupted_answer("321608审批机制是什么？", "llm", draft, "321608是")
+    assert kept.citations == draft.citations and kept.text == draft.text
+    assert render.is_interrupted(kept) and render.INTERRUPTED in render.answer_footer(kept)
+    assert not render.is_interrupted(draft)  # the draft itself is not changed
+
+    partial = render.interrupted_answer("青松办是什么？", "llm", None, "青松办是一支")
+    assert partial.question == "青松办是什么？" and partial.text == "青松办是一支"
+    assert render.is_interrupted(partial) and not partial.citations
+
+    nothing = render.interrupted_answer("青松办是什么？", "extractive", None, "")
+    assert nothing.text == "（回答未完成）" and render.is_interrupted(nothing)
