@@ -316,7 +316,7 @@ def draw_exchange(i: int, answer, index, data_dir: Path) -> None:
         else:
             st.html(render.answer_html(answer.text, i, [c.n for c in answer.citations]))
         if answer.citations:
-            st.html('<div class="zwqa-label">来源</div>')
+            st.html(f'<div class="zwqa-label">{render.sources_label(answer.citations)}</div>')
             for c in answer.citations:
                 draw_card(index, c.chunk, c.highlights, f"[{c.n}]", render.anchor_id(i, c.n),
                           key=f"full-{conv}-{i}-{c.n}")
@@ -382,7 +382,8 @@ def stream_answer(events, index, rewritten, body, inflight: dict) -> object | No
         elif ev.kind == "rewritten":
             rewritten.caption(render.md_literal(f"理解为：{ev.text}"))
         elif ev.kind == "retrieved":
-            body.caption(f"找到 {len(ev.retrieved)} 段相关讲话，正在组织回答…")
+            # How many passages were searched is not what the answer cites: no count here.
+            body.caption("已找到相关讲话，正在组织回答…")
         elif ev.kind == "draft":
             inflight["draft"] = ev.answer
             with body.container():

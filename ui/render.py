@@ -19,6 +19,7 @@ from vectorstore.records import Answer, Chunk, Citation, SpeechDocument
 MODE_LABELS = {"llm": "生成回答", "extractive": "原文摘录"}
 MAX_EXAMPLES = 5
 HIT_ID = "zwqa-hit"
+SUMMARY_CHARS = 60  # characters of a closed card without highlights
 
 PAGE_CSS = """<style>
 .zwqa-text { white-space: pre-wrap; line-height: 1.8; }
@@ -30,6 +31,10 @@ PAGE_CSS = """<style>
 .zwqa-meta { color: #6b7280; font-size: .86rem; margin: .1rem 0 .35rem 0; }
 .zwqa-para { white-space: pre-wrap; font-size: .95rem; }
 .zwqa-para mark.zwqa-hl { background: #ffe58f; padding: 0 1px; border-radius: 2px; }
+.zwqa-para summary { cursor: pointer; list-style-position: outside; }
+.zwqa-para .zwqa-quote { background: #fff6d5; }
+.zwqa-para[open] summary .zwqa-quote { display: none; }
+.zwqa-para[open] summary::after { content: "收起"; color: #6b7280; font-size: .86rem; }
 .zwqa-also { color: #6b7280; font-size: .86rem; margin-top: .35rem; }
 .zwqa-label { color: #6b7280; font-size: .9rem; margin: .4rem 0 .2rem 0; }
 </style>"""
@@ -154,8 +159,9 @@ def chunk_meta(chunk: Chunk) -> str:
 
 def passage_card_html(chunk: Chunk, highlights: Sequence[tuple[int, int]] = (),
                       label: str = "", anchor: str = "") -> str:
-    """Return a citation card: label and title, section path and date, the paragraph with the
-    highlighted sentences, and the other speeches the passage also appears in."""
+    """Return a citation card: label and title, section path and date, the highlighted
+    sentences (the whole paragraph, highlighted, on a click), and the other speeches the
+    passage also appears in."""
     id_attr = f' id="{esc(anchor)}"' if anchor else ""
     label_html = f'<span class="zwqa-n">{esc(label)}</span>' if label else ""
     also = ""
@@ -166,9 +172,28 @@ def passage_card_html(chunk: Chunk, highlights: Sequence[tuple[int, int]] = (),
         f'<div class="zwqa-card"{id_attr}>'
         f'<div class="zwqa-card-head">{label_html}《{esc(chunk.title)}》</div>'
         f'<div class="zwqa-meta">{esc(chunk_meta(chunk))}</div>'
-        f'<div class="zwqa-para">{highlight_html(chunk.text, highlights)}</div>'
+        f'<details class="zwqa-para"><summary title="展开全段">{card_summary_html(chunk.text, highlights)}'
+        f'</summary>{highlight_html(chunk.text, highlights)}</details>'
         f"{also}</div>"
     )
+
+
+def card_summary_html(text: str, highlights: Sequence[tuple[int, int]]) -> str:
+    """Return what a closed card shows: its highlighted sentences ("…" where text is left out),
+    or the opening of the passage when nothing is highlighted."""
+    spans = normalise_spans(highlights, len(text))
+    if not spans:
+        head = text[:SUMMARY_CHARS]
+        return f'<span class="zwqa-quote">{esc(head)}{"…" if len(text) > len(head) else ""}</span>'
+    bits = [esc(text[a:b].strip()) for a, b in spans]
+    lead = "…" if spans[0][0] > 0 else ""
+    tail = "…" if spans[-1][1] < len(text.rstrip()) else ""
+    return f'<span class="zwqa-quote">{lead}{"…".join(bits)}{tail}</span>'
+
+
+def sources_label(citations: Sequence[Citation]) -> str:
+    """Return the heading over an answer's cards, counting the passages it cites."""
+    return f"来源：引用 {len(citations)} 段（点击展开全段）"
 
 
 def citation_card_html(citation: Citation, answer_index: int) -> str:

@@ -82,6 +82,9 @@ def test_ask_shows_answer_with_linked_citation_cards(app):
     answer_html = next(b for b in bodies(app) if 'class="zwqa-answer"' in b)
     shown = cards(app)
     assert len(shown) == len(answer.citations)
+    label = f"来源：引用 {len(answer.citations)} 段"
+    assert sum(label in b for b in bodies(app)) == 1  # the count is what was cited
+    assert not any("段相关讲话" in c.value for c in app.caption)
     for c, card in zip(answer.citations, shown):
         assert f'href="#{render.anchor_id(0, c.n)}"' in answer_html
         assert f'id="{render.anchor_id(0, c.n)}"' in card

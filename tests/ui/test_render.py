@@ -101,7 +101,7 @@ def test_citation_card_shows_title_section_date_highlight_and_also_in():
 def test_card_escapes_title_section_and_also_in():
     chunk = make_chunk("正文", title=EVIL, section_path="<i>节</i>", also_in=(EVIL,))
     card = render.passage_card_html(chunk, (), "1.")
-    assert set(parse(card).tags) == {"div", "span"}
+    assert set(parse(card).tags) == {"div", "span", "details", "summary"}
     assert "<script>" not in card and "<img" not in card
 
 
@@ -209,3 +209,21 @@ def test_interrupted_answer_keeps_the_quotes_or_the_text_written_so_far():
 
     nothing = render.interrupted_answer("青松办是什么？", "extractive", None, "")
     assert nothing.text == "（回答未完成）" and render.is_interrupted(nothing)
+
+
+def test_closed_card_shows_only_the_highlighted_sentences():
+    text = "开头一句。要压缩审批时限。中间一句。要推行帮办代办。结尾一句。"
+    spans = [(text.index("要压缩"), text.index("中间")), (text.index("要推行"), text.index("结尾"))]
+    card = render.passage_card_html(make_chunk(text), spans, "[1]")
+    summary = card.split("<summary")[1].split("</summary>")[0]
+    assert "要压缩审批时限。…要推行帮办代办。" in summary
+    assert "开头一句" not in summary and "中间一句" not in summary
+    body = card.split("</summary>")[1].split("</details>")[0]
+    assert body == render.highlight_html(text, spans)  # the whole paragraph once opened
+    plain = render.passage_card_html(make_chunk("没有高亮的段落" * 20), ())
+    assert "没有高亮的段落" in plain.split("</summary>")[0] and "…" in plain.split("</summary>")[0]
+
+
+def test_sources_label_counts_the_cited_passages():
+    cites = [Citation(n=i, chunk=make_chunk("正文。"), highlights=()) for i in (1, 2)]
+    assert render.sources_label(cites).startswith("来源：引用 2 段")
