@@ -102,9 +102,19 @@ def anchor_id(answer_index: int, n: int) -> str:
     return f"zwqa-cite-{answer_index}-{n}"
 
 
+# Bits of the prompt a small model sometimes echoes ("资料编号=1：…"); never shown to the user.
+_PROMPT_ECHO = re.compile(r"资料编号\s*[=＝:：]?\s*\[?\d*\]?\s*[，,。:：]?|^\s*(?:回答|答案)\s*[:：]\s*")
+
+
+def without_prompt_echo(text: str) -> str:
+    """Return the model's text without echoed prompt fragments such as "资料编号=1"."""
+    return _PROMPT_ECHO.sub("", text)
+
+
 def answer_html(text: str, answer_index: int, cited: Iterable[int] = ()) -> str:
     """Return the answer text escaped, with each [n] marker of a cited passage made a link to
-    its card (markers naming no card stay plain text)."""
+    its card (markers naming no card stay plain text); echoed prompt fragments left out."""
+    text = without_prompt_echo(text)
     cited = set(cited)
     out: list[str] = []
     pos = 0

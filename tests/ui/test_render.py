@@ -227,3 +227,12 @@ def test_closed_card_shows_only_the_highlighted_sentences():
 def test_sources_label_counts_the_cited_passages():
     cites = [Citation(n=i, chunk=make_chunk("正文。"), highlights=()) for i in (1, 2)]
     assert render.sources_label(cites).startswith("来源：引用 2 段")
+
+
+def test_nothing_internal_reaches_the_page():
+    shown = render.answer_html("资料编号=1：企业开办压缩到1个工作日[1]。", 0, [1])
+    assert "资料编号" not in shown and "企业开办压缩到1个工作日" in shown
+    answer = Answer(question="问？", text="答。", mode="llm",
+                    notes=["来源[1]不足以支持这句话，已删除这句话", "已按侧栏的检索范围筛选"])
+    footer = render.answer_footer(answer)
+    assert "已按侧栏的检索范围筛选" in footer and not re.search(r"\d\.\d\d", footer)
