@@ -20,6 +20,7 @@ if str(_ROOT) not in sys.path:  # `streamlit run ui/app.py` puts only ui/ on sys
 import streamlit as st  # noqa: E402
 
 from ui import export, feedback, render, uploads  # noqa: E402
+from ui.localise import localise_script  # noqa: E402
 from ui.background import (  # noqa: E402
     LOADING, READY, BackgroundLoad, SerialGenerator, SerialRewriter, pump,
 )
@@ -204,7 +205,7 @@ def sidebar_filters(settings: Settings, documents):
     if "speeches" in st.session_state:  # speeches may have gone with a re-ingest
         st.session_state.speeches = [d for d in st.session_state.speeches if d in options]
     chosen = st.multiselect("只在这些讲话中查找", options=list(options), format_func=options.get,
-                            placeholder="全部讲话", key="speeches")
+                            placeholder="全部讲话", key="speeches", select_all=False)
     date_from = date_to = None
     bounds = render.date_bounds(documents)
     if bounds:
@@ -464,6 +465,7 @@ def main() -> None:
     init_state()
     keep_interrupted()  # a run that ended mid-answer left its question here
     st.html(render.PAGE_CSS)
+    st.html(localise_script(), unsafe_allow_javascript=True)  # Streamlit's own strings in Chinese
     settings = Settings()
     key = settings.model_dump_json()
     try:

@@ -110,6 +110,42 @@ def served_llm(bundled_index, tmp_path_factory):
     yield from serve(bundled_index, work, llm_path="", llm_base_url="")
 
 
+# Latin words a Chinese page may show: file types and units, and product names in the speeches.
+ALLOWED_LATIN = {"MB", "TXT", "MD", "HTML", "DOCX", "PDF", "txt", "md", "html", "docx", "pdf",
+                 "Markdown", "App", "APP", "app"}
+_VISIBLE_STRINGS = """() => {
+  const out = [];
+  const skip = (el) => el.closest('.zwqa-card, .zwqa-answer, .zwqa-text, [data-testid="stChatInputTextArea"]');
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const el = n.parentElement;
+    if (!el || skip(el) || el.closest('script, style')) continue;
+    if (el.offsetParent === null && getComputedStyle(el).position !== 'fixed') continue;
+    out.push(n.nodeValue);
+  }
+  for (const el of document.querySelectorAll('[aria-label], [title], [placeholder]')) {
+    if (skip(el)) continue;
+    for (const a of ['aria-label', 'title', 'placeholder']) {
+      if (el.getAttribute(a)) out.push(el.getAttribute(a));
+    }
+  }
+  return out;
+}"""
+
+
+def english_on_page(page) -> list[str]:
+    """Return the visible strings and accessibility labels of the page (speech text and answers
+    left out) that hold a Latin word other than the allowed ones."""
+    import re
+
+    found = []
+    for text in page.evaluate(_VISIBLE_STRINGS):
+        words = set(re.findall(r"[A-Za-z]{2,}", text)) - ALLOWED_LATIN
+        if words:
+            found.append(text.strip())
+    return found
+
+
 def make_docx(path: Path) -> Path:
     import docx
 
@@ -150,6 +186,11 @@ def test_ask_read_cards_open_speech_upload_and_export(served, tmp_path_factory, 
             expect(page.locator(".zwqa-answer").first).to_contain_text("青松办")
             expect(card.locator("mark").first).to_contain_text("青松办")
             page.screenshot(path=str(shots / "02-answer.png"))
+            # Every string the page shows or reads out is Chinese (uploader, speech filter,
+            # feedback, help icons included).
+            page.get_by_role("combobox").first.click()  # the speech filter's list is open
+            assert english_on_page(page) == []
+            page.keyboard.press("Escape")
 
             # The [1] in the answer leads to the card.
             page.locator(".zwqa-answer a.zwqa-ref").first.click()
