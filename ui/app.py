@@ -96,6 +96,7 @@ def init_state() -> None:
         "inflight": None,
         "upload_lines": [],
         "uploader": 0,
+        "rejected": None,  # (text, why) of a question refused before it was posted
         "mode_auto": True,  # the user has not picked a mode yet
     }
     for k, v in defaults.items():
@@ -115,7 +116,17 @@ def start_question(question: str) -> None:
 
 
 def submit_question() -> None:
-    start_question(st.session_state.get("chat_box") or "")
+    """Start the typed question, or refuse it before it is posted (too long, no words), keeping
+    its text for the input to offer again."""
+    from qa.question import InvalidQuestion, clean_question
+
+    text = st.session_state.get("chat_box") or ""
+    try:
+        clean_question(text)
+    except InvalidQuestion as e:
+        st.session_state.rejected = (text, str(e))
+        return
+    start_question(text)
 
 
 def regenerate(i: int) -> None:
@@ -508,6 +519,11 @@ def main() -> None:
         return
     for i, answer in enumerate(answers):
         draw_exchange(i, answer, index, settings.data_dir)
+    rejected = st.session_state.rejected
+    st.session_state.rejected = None
+    if rejected:  # shown above the input, which holds the text again for editing
+        st.warning(render.md_literal(rejected[1]), icon=":material/edit_note:")
+        st.session_state.chat_box = rejected[0]
     # The input is pinned to the bottom wherever it is called; it is closed while an answer is
     # being written (its on_submit has already kept a new question in st.session_state).
     st.chat_input("请输入问题，例如：“四强”党支部指的是哪四个方面强？", key="chat_box",

@@ -169,6 +169,19 @@ def test_feedback_is_saved_with_question_answer_and_citations(app, app_env):
     assert [c["chunk_id"] for c in row["citations"]] == [c.chunk.id for c in answer.citations]
 
 
+def test_too_long_question_is_refused_before_it_is_posted_and_kept_in_the_input(app):
+    from qa.question import MAX_QUESTION_CHARS
+
+    text = "请问政务服务中心的窗口怎样设置" * (3000 // 15)
+    assert len(text) > MAX_QUESTION_CHARS
+    app.chat_input[0].set_value(text).run()
+    assert not app.exception
+    assert app.session_state["answers"] == [] and app.session_state["inflight"] is None
+    assert any("问题太长" in w.value for w in app.warning)
+    assert not any(text[:40] in b for b in bodies(app))  # no bubble of the question
+    assert app.chat_input[0].proto.value == text and app.chat_input[0].proto.set_value
+
+
 def test_interrupted_answer_stays_marked_with_regenerate(app):
     # What a rerun in the middle of an answer (a click on 查看全文, the stop button) leaves behind.
     question = "哪篇讲话提到青松办？请给出原文"
