@@ -220,9 +220,10 @@ def sidebar_filters(settings: Settings, documents):
     date_from = date_to = None
     bounds = render.date_bounds(documents)
     if bounds:
-        if st.checkbox("按讲话日期筛选", key="use_dates", help="只检索注明了日期的讲话"):
+        if st.checkbox("按发表日期筛选", key="use_dates",
+                       help="日期是讲话稿在网上发表的日期，不是讲话的日期；未注明日期的讲话不在范围内"):
             lo, hi = dt.date.fromisoformat(bounds[0]), dt.date.fromisoformat(bounds[1])
-            picked = st.date_input("讲话日期", value=(lo, hi), min_value=lo, max_value=hi,
+            picked = st.date_input("发表日期", value=(lo, hi), min_value=lo, max_value=hi,
                                    key="dates")
             picked = picked if isinstance(picked, (tuple, list)) else (picked,)
             if picked:

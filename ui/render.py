@@ -162,8 +162,8 @@ def format_ingested_at(stamp: str) -> str:
 def chunk_meta(chunk: Chunk) -> str:
     """Return the card's plain-text line under the title: section path and date."""
     bits = [chunk.section_path or "（开篇）"]
-    if chunk.date:
-        bits.append(format_date(chunk.date))
+    if chunk.date:  # the web page's publication date, not the day of the speech
+        bits.append(f"发表于{format_date(chunk.date)}")
     return " · ".join(bits)
 
 
@@ -281,17 +281,39 @@ def corpus_figures(documents: Sequence[SpeechDocument], chunks: Sequence[Chunk],
     return CorpusFigures(len(documents), len(chunks), format_ingested_at(ingested_at))
 
 
+FILTER_TITLE_CHARS = 16  # what the sidebar's speech filter shows of a title without cutting
+_TITLE_SUFFIX = re.compile(r"[（(][^（）()]{1,8}[)）]$")  # "（篇十一）" tells same-named speeches apart
+_TITLE_FRAME = re.compile(r"^在|(?:上的|上|的)?讲话$")  # "在…上的讲话" says nothing in a list of speeches
+
+
+def short_title(title: str, limit: int = FILTER_TITLE_CHARS) -> str:
+    """Return title cut to about limit characters for a narrow list, keeping what tells it apart:
+    a closing "（篇N）" stays whole, "在…上的讲话" goes first, then the end of the rest."""
+    if len(title) <= limit:
+        return title
+    m = _TITLE_SUFFIX.search(title)
+    suffix = m.group(0) if m else ""
+    head = _TITLE_FRAME.sub("", title[: len(title) - len(suffix)]) or title
+    room = max(4, limit - len(suffix))
+    if len(head) > room:
+        head = head[: room - 1] + "…"
+    return head + suffix
+
+
 def speech_options(documents: Sequence[SpeechDocument]) -> dict[str, str]:
-    """Return doc_id → label for the speech filter, in corpus order (date appended if known)."""
-    return {d.doc_id: (f"{d.title}（{format_date(d.date)}）" if d.date else d.title)
-            for d in documents}
+    """Return doc_id → short label for the speech filter, in corpus order."""
+    return {d.doc_id: short_title(d.title) for d in documents}
 
 
 def date_bounds(documents: Sequence[SpeechDocument]) -> tuple[str, str] | None:
-    """Return the earliest and latest full ISO date among the speeches, or None if none has one."""
-    dates = sorted(d.date for d in documents
-                   if d.date and re.fullmatch(r"\d{4}-\d{2}-\d{2}", d.date))
-    return (dates[0], dates[-1]) if dates else None
+    """Return the earliest and latest date among the speeches, or None when fewer than two
+    different dates are known (a range over one day selects nothing a user could want).
+
+    The dates are the web pages' publication dates (qa.clean reads "发表时间"), not when the
+    speeches were given; the page labels them so."""
+    dates = sorted({d.date for d in documents
+                    if d.date and re.fullmatch(r"\d{4}-\d{2}-\d{2}", d.date)})
+    return (dates[0], dates[-1]) if len(dates) >= 2 else None
 
 
 def load_dev_questions(path: Path) -> list[dict]:

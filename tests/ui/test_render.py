@@ -93,7 +93,7 @@ def test_citation_card_shows_title_section_date_highlight_and_also_in():
     card = render.citation_card_html(Citation(n=2, chunk=chunk, highlights=((3, 11),)), 1)
     assert 'id="zwqa-cite-1-2"' in card
     assert "[2]" in card and "《在全县政务服务工作会议上的讲话》" in card
-    assert "一、总体要求" in card and "2025年7月2日" in card
+    assert "一、总体要求" in card and "发表于2025年7月2日" in card
     assert '<mark class="zwqa-hl">要压缩审批时限。</mark>' in card
     assert "也见于：《在市政务服务工作会议上的讲话》" in card
 
@@ -184,9 +184,21 @@ def test_speech_options_and_date_bounds():
     docs = [SpeechDocument("d1", "甲", "t", "a.txt", date="2025-07-02"),
             SpeechDocument("d2", "乙", "t", "b.txt"),
             SpeechDocument("d3", "丙", "t", "c.txt", date="2023-01-05")]
-    assert render.speech_options(docs) == {"d1": "甲（2025年7月2日）", "d2": "乙", "d3": "丙（2023年1月5日）"}
+    assert render.speech_options(docs) == {"d1": "甲", "d2": "乙", "d3": "丙"}
     assert render.date_bounds(docs) == ("2023-01-05", "2025-07-02")
     assert render.date_bounds(docs[1:2]) is None
+    assert render.date_bounds(docs[:2]) is None  # one date: a range of one day filters nothing
+
+
+def test_short_titles_keep_what_tells_speeches_apart():
+    titles = [f"在县政务服务中心工作会议上讲话（篇{n}）" for n in ("一", "十一", "二十")]
+    short = [render.short_title(t) for t in titles]
+    assert short == ["县政务服务中心工作会议（篇一）", "县政务服务中心工作会议（篇十一）",
+                     "县政务服务中心工作会议（篇二十）"]
+    long = render.short_title("在全县政务服务系统“四强”党支部建设推进会议上的讲话")
+    assert long.startswith("全县政务服务系统") and long.endswith("…")
+    assert len(long) <= render.FILTER_TITLE_CHARS
+    assert render.short_title("学习党的二十大精神心得体会") == "学习党的二十大精神心得体会"
 
 
 def test_conversation_history_pairs_questions_with_answer_texts():
