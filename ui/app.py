@@ -19,7 +19,7 @@ if str(_ROOT) not in sys.path:  # `streamlit run ui/app.py` puts only ui/ on sys
 
 import streamlit as st  # noqa: E402
 
-from ui import export, feedback, render, uploads  # noqa: E402
+from ui import conversations, export, feedback, render, uploads  # noqa: E402
 from ui.localise import localise_script  # noqa: E402
 from ui.background import (  # noqa: E402
     LOADING, READY, BackgroundLoad, SerialGenerator, SerialRewriter, pump,
@@ -90,7 +90,8 @@ def get_answerer(key: str, generation: int, with_llm: bool, _settings: Settings,
 def init_state() -> None:
     defaults = {
         "answers": [],  # list[vectorstore.records.Answer]
-        "conversation": 0,  # bumped on clear, so widget keys of old answers are not reused
+        "conversation": 0,  # bumped on switching, so widget keys of old answers are not reused
+        "conversation_id": None,  # the saved file of this conversation (ui.conversations)
         # The question being answered, kept from the moment it is asked: {"question", "started",
         # "partial" (text streamed so far), "draft" (the quotes an LLM answer starts from)}.
         "inflight": None,
@@ -103,9 +104,39 @@ def init_state() -> None:
         st.session_state.setdefault(k, v)
 
 
-def clear_conversation() -> None:
-    st.session_state.answers = []
+def open_conversation(folder: Path, conversation_id: str | None) -> None:
+    """Show a saved conversation (None: a new, empty one) and put its id in the page's URL, so
+    a reload comes back to it."""
+    answers = conversations.load_conversation(folder, conversation_id) if conversation_id else None
+    if answers is None:
+        conversation_id, answers = conversations.new_id(), []
+    st.session_state.answers = answers
+    st.session_state.conversation_id = conversation_id
     st.session_state.conversation += 1
+    st.session_state.inflight = None
+    if answers:
+        st.query_params["c"] = conversation_id
+    else:
+        st.query_params.pop("c", None)
+
+
+def save_answers(folder: Path) -> None:
+    """Write the current conversation to its file and name it in the URL."""
+    answers = st.session_state.answers
+    cid = st.session_state.conversation_id
+    if answers and cid:
+        conversations.save_conversation(folder, cid, answers)
+        st.query_params["c"] = cid
+
+
+def delete_current(folder: Path) -> None:
+    conversations.delete_conversation(folder, st.session_state.conversation_id)
+    open_conversation(folder, None)
+
+
+def rename_current(folder: Path, key: str) -> None:
+    conversations.rename_conversation(folder, st.session_state.conversation_id,
+                                      st.session_state.get(key) or "")
 
 
 def start_question(question: str) -> None:
@@ -142,10 +173,20 @@ def regenerate(i: int) -> None:
 
 
 def on_feedback(i: int, key: str, data_dir: Path) -> None:
+    """Save a 👍 at once; a 👎 is saved with its reason when that box is sent."""
     rating = feedback.rating_from_widget(st.session_state.get(key))
     answers = st.session_state.answers
-    if rating and i < len(answers):
+    if rating == "up" and i < len(answers):
         feedback.save_feedback(feedback.feedback_folder(data_dir), answers[i], rating)
+        st.toast("谢谢，反馈已记录。")
+
+
+def on_reason(i: int, key: str, data_dir: Path) -> None:
+    answers = st.session_state.answers
+    if i < len(answers):
+        feedback.save_feedback(feedback.feedback_folder(data_dir), answers[i], "down",
+                               reason=st.session_state.get(key) or "")
+        st.session_state[f"{key}-sent"] = True
         st.toast("谢谢，反馈已记录。")
 
 
@@ -283,12 +324,26 @@ def sidebar_upload(settings: Settings, embedder, stores) -> None:
         (st.success if ok else st.error)(render.md_literal(line))
 
 
-def sidebar_conversation(answers) -> None:
+def sidebar_conversation(answers, folder: Path) -> None:
+    """Draw the saved conversations (open, rename, delete with confirmation) and the export."""
     st.subheader("对话")
-    c1, c2 = st.columns(2)
-    c1.button("清空对话", on_click=clear_conversation, disabled=not answers,
-              width="stretch")
-    c2.download_button(
+    busy = st.session_state.inflight is not None
+    current = st.session_state.conversation_id
+    st.button("新对话", icon=":material/add_comment:", on_click=open_conversation,
+              args=(folder, None), disabled=busy or not answers, width="stretch")
+    for info in conversations.list_conversations(folder)[:30]:
+        st.button(info.title, key=f"open-{info.id}", width="stretch", disabled=busy,
+                  type="primary" if info.id == current else "tertiary",
+                  on_click=open_conversation, args=(folder, info.id))
+    saved = any(i.id == current for i in conversations.list_conversations(folder))
+    c1, c2, c3 = st.columns(3)
+    with c1.popover("重命名", disabled=busy or not saved, width="stretch"):
+        st.text_input("新名称", key="rename-text", max_chars=40)
+        st.button("保存名称", on_click=rename_current, args=(folder, "rename-text"))
+    with c2.popover("删除", disabled=busy or not saved, width="stretch"):
+        st.caption("删除后无法恢复，确定删除当前对话吗？")
+        st.button("确认删除", type="primary", on_click=delete_current, args=(folder,))
+    c3.download_button(
         "导出对话", data=export.conversation_markdown(answers),
         file_name=export.export_file_name(), mime="text/markdown", disabled=not answers,
         help="下载 Markdown 文件，引用列为脚注",
@@ -339,13 +394,22 @@ def draw_exchange(i: int, answer, index, data_dir: Path) -> None:
                 draw_card(index, hit.chunk, (), f"{j}.", "", key=f"near-{conv}-{i}-{j}")
         st.caption(render.md_literal(render.answer_footer(answer)))
         busy = st.session_state.inflight is not None
-        c1, c2 = st.columns([1, 5])
+        c1, c2, c3 = st.columns([1, 1, 4])
         with c1:
             key = f"feedback-{conv}-{i}"
             st.feedback("thumbs", key=key, on_change=on_feedback, args=(i, key, data_dir))
-        c2.button("重新生成", key=f"regen-{conv}-{i}", icon=":material/refresh:",
+        with c2:
+            st.html(render.copy_button_html(export.answer_markdown(answer, i + 1)),
+                    unsafe_allow_javascript=True)
+        c3.button("重新生成", key=f"regen-{conv}-{i}", icon=":material/refresh:",
                   on_click=regenerate, args=(i,), disabled=busy,
                   type="primary" if render.is_interrupted(answer) else "tertiary")
+        reason_key = f"reason-{conv}-{i}"
+        if st.session_state.get(key) == 0 and not st.session_state.get(f"{reason_key}-sent"):
+            with st.form(f"form-{reason_key}", border=False):
+                st.text_area("哪里不对？（可不填）", key=reason_key, max_chars=500, height=80)
+                st.form_submit_button("提交反馈", on_click=on_reason,
+                                      args=(i, reason_key, data_dir))
 
 
 def draw_examples(documents) -> None:
@@ -369,7 +433,7 @@ def draw_draft(draft, index) -> None:
                   key=f"draft-{st.session_state.conversation}-{n}-{c.n}")
 
 
-def keep_interrupted() -> None:
+def keep_interrupted(folder: Path) -> None:
     """Keep a question whose answer a rerun cut off (the stop button, 查看全文, any click) in the
     history, with what was written so far, marked 已中断."""
     inflight = st.session_state.inflight
@@ -379,6 +443,7 @@ def keep_interrupted() -> None:
     st.session_state.answers.append(render.interrupted_answer(
         inflight["question"], inflight.get("mode", "extractive"), inflight["draft"],
         inflight["partial"]))
+    save_answers(folder)
 
 
 def stream_answer(events, index, rewritten, body, inflight: dict) -> object | None:
@@ -418,7 +483,7 @@ def stream_answer(events, index, rewritten, body, inflight: dict) -> object | No
     return final
 
 
-def ask(question: str, answerer, mode: str, filters, k: int, index) -> None:
+def ask(question: str, answerer, mode: str, filters, k: int, index, folder: Path) -> None:
     """Stream the answer to question onto the page, then keep it in the history and redraw.
 
     In LLM mode the quotes appear first with a stop button; the generated answer streams under
@@ -463,6 +528,7 @@ def ask(question: str, answerer, mode: str, filters, k: int, index) -> None:
     if filters is not None:
         final.notes.append("已按侧栏的检索范围筛选")
     answers.append(final)
+    save_answers(folder)
     st.rerun()
 
 
@@ -475,10 +541,13 @@ def main() -> None:
     from vectorstore.index import IndexMissing
 
     init_state()
-    keep_interrupted()  # a run that ended mid-answer left its question here
+    settings = Settings()
+    folder = conversations.conversations_folder(settings.data_dir)
+    if st.session_state.conversation_id is None:  # a new session: the URL names what to show
+        open_conversation(folder, st.query_params.get("c"))
+    keep_interrupted(folder)  # a run that ended mid-answer left its question here
     st.html(render.PAGE_CSS)
     st.html(localise_script(), unsafe_allow_javascript=True)  # Streamlit's own strings in Chinese
-    settings = Settings()
     key = settings.model_dump_json()
     try:
         embedder = get_embedder(settings.embed_model, settings.embed_batch_size, settings)
@@ -503,7 +572,7 @@ def main() -> None:
         filters, k = sidebar_filters(settings, documents)
         sidebar_corpus(index)
         sidebar_upload(settings, embedder, stores)
-        sidebar_conversation(answers)
+        sidebar_conversation(answers, folder)
 
     if llm.state == LOADING:
         @st.fragment(run_every=2.0)
@@ -533,7 +602,7 @@ def main() -> None:
     if not answers and inflight is None:
         draw_examples(documents)
     if inflight is not None:
-        ask(inflight["question"], answerer, mode, filters, k, index)
+        ask(inflight["question"], answerer, mode, filters, k, index, folder)
 
 
 main()

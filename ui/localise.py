@@ -85,6 +85,14 @@ _SCRIPT = """<script>
   };
   if (doc.zwqaLocalised) return;
   doc.zwqaLocalised = true;
+  // 复制 buttons of ui.render.copy_button_html: their text is JSON in data-text.
+  doc.addEventListener("click", (e) => {
+    const b = e.target.closest ? e.target.closest(".zwqa-copy") : null;
+    if (!b) return;
+    const view = doc.defaultView || window;
+    view.navigator.clipboard.writeText(JSON.parse(b.dataset.text))
+      .then(() => { b.textContent = "已复制"; }, () => { b.textContent = "复制失败"; });
+  });
   doc.documentElement.lang = "zh-CN";
   fix(doc.body);
   new MutationObserver((changes) => {

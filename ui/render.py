@@ -36,6 +36,8 @@ PAGE_CSS = """<style>
 .zwqa-para[open] summary .zwqa-quote { display: none; }
 .zwqa-para[open] summary::after { content: "收起"; color: #6b7280; font-size: .86rem; }
 .zwqa-also { color: #6b7280; font-size: .86rem; margin-top: .35rem; }
+.zwqa-copy { border: 1px solid #d0d5dd; background: #fff; border-radius: .5rem;
+  padding: .15rem .7rem; font-size: .9rem; cursor: pointer; }
 .zwqa-label { color: #6b7280; font-size: .9rem; margin: .4rem 0 .2rem 0; }
 </style>"""
 
@@ -231,6 +233,13 @@ def speech_html(doc: SpeechDocument, start: int, end: int,
 
 
 INTERRUPTED = "已中断"
+
+
+def copy_button_html(text: str) -> str:
+    """Return a 复制 button that puts text (an answer with its footnotes) on the clipboard."""
+    payload = esc(json.dumps(text, ensure_ascii=False))
+    # The click is handled by the page script of ui.localise (inline handlers may be stripped).
+    return f'<button class="zwqa-copy" type="button" data-text="{payload}">复制</button>'
 
 
 def interrupted_answer(question: str, mode: str, draft: Answer | None, partial: str) -> Answer:

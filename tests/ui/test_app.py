@@ -214,10 +214,50 @@ def test_export_and_clear(app):
     md = conversation_markdown(app.session_state["answers"])
     assert md.count("[^1-") >= 2 * len(answer.citations)  # references and their definitions
 
-    clear = next(b for b in app.button if b.label == "清空对话")
-    clear.click().run()
+    fresh = next(b for b in app.button if b.label == "新对话")
+    fresh.click().run()
     assert app.session_state["answers"] == []
     assert len(example_buttons(app)) >= 4
+
+
+def test_conversation_is_saved_and_a_reload_restores_it_from_the_url(app, app_env, monkeypatch):
+    from ui import conversations
+
+    answer = ask(app, "哪篇讲话提到青松办？请给出原文")
+    cid = app.session_state["conversation_id"]
+    assert app.query_params["c"] == [cid] or app.query_params["c"] == cid
+    folder = conversations.conversations_folder(Path(app_env["ZWQA_DATA_DIR"]))
+    assert (folder / f"{cid}.json").is_file()
+
+    reloaded = AppTest.from_file(str(APP), default_timeout=TIMEOUT)  # a new browser session
+    reloaded.query_params["c"] = cid
+    reloaded.run()
+    assert not reloaded.exception
+    assert reloaded.session_state["answers"] == [answer]
+    assert any(b.label == answer.question and b.key == f"open-{cid}" for b in reloaded.button)
+
+    # Delete asks first (a popover), then the conversation and its file are gone.
+    confirm = next(b for b in reloaded.button if b.label == "确认删除")
+    confirm.click().run()
+    assert reloaded.session_state["answers"] == [] and not (folder / f"{cid}.json").exists()
+
+
+def test_thumbs_down_asks_why_and_stores_the_reason(app, app_env):
+    ask(app, "哪篇讲话提到“萍萍帮办”服务队伍？请给出原文")
+    path = Path(app_env["ZWQA_DATA_DIR"]) / "feedback" / FILE_NAME
+    before = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+    app.feedback[0].set_value(0).run()
+    assert not app.exception
+    after = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+    assert after == before  # saved with its reason, once the box is sent
+    app.text_area[0].set_value("引用的段落没有回答问题").run()
+    next(b for b in app.button if b.label == "提交反馈").click().run()
+    assert not app.exception
+    rows = path.read_text(encoding="utf-8").splitlines()
+    assert len(rows) == len(before) + 1
+    row = json.loads(rows[-1])
+    assert row["rating"] == "down" and row["reason"] == "引用的段落没有回答问题"
+    assert not any(b.label == "提交反馈" for b in app.button)
 
 
 def test_first_start_ingests_the_corpus_with_progress(monkeypatch, tmp_path):

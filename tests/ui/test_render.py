@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -248,3 +249,12 @@ def test_nothing_internal_reaches_the_page():
                     notes=["来源[1]不足以支持这句话，已删除这句话", "已按侧栏的检索范围筛选"])
     footer = render.answer_footer(answer)
     assert "已按侧栏的检索范围筛选" in footer and not re.search(r"\d\.\d\d", footer)
+
+
+def test_copy_button_carries_the_text_exactly_and_inertly():
+    text = '答案[^1-1]。\n\n[^1-1]: 《讲话》：“<script>alert(1)</script>” & "引号"'
+    button = render.copy_button_html(text)
+    parsed = parse(button)
+    assert parsed.tags == ["button"] and "<script>" not in button
+    attrs = re.search(r'data-text="([^"]*)"', button).group(1)
+    assert json.loads(html.unescape(attrs)) == text
