@@ -168,7 +168,8 @@ def test_ask_read_cards_open_speech_upload_and_export(served, tmp_path_factory, 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+            page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True,
+                                    permissions=["clipboard-read", "clipboard-write"])
             page.set_default_timeout(SLOW)
             page.goto(url)
 
@@ -212,6 +213,31 @@ def test_ask_read_cards_open_speech_upload_and_export(served, tmp_path_factory, 
             page.screenshot(path=str(shots / "03-full-speech.png"))
             page.keyboard.press("Escape")
             expect(dialog).to_be_hidden()
+
+            # No sentence is quoted twice among the cards of one answer.
+            quoted = [m.inner_text() for m in page.locator(".zwqa-card details mark").all()]
+            assert quoted and len(quoted) == len(set(quoted)), quoted
+
+            # 复制 puts the answer with its footnotes on the clipboard.
+            page.get_by_role("button", name="复制").first.click()
+            expect(page.get_by_role("button", name="已复制").first).to_be_visible()
+            copied = page.evaluate("navigator.clipboard.readText()")
+            assert "青松办" in copied and "[^1-1]: 《" in copied
+
+            # A 3,000-character question is refused before it is posted; its text stays.
+            long_question = "请问政务服务中心的窗口怎样设置" * 200
+            chat.fill(long_question)
+            chat.press("Enter")
+            expect(page.get_by_text("问题太长").first).to_be_visible()
+            expect(chat).to_have_value(long_question)
+            assert page.locator(".zwqa-text", has_text=long_question[:30]).count() == 0
+            chat.fill("")
+
+            # A reload restores the conversation from the URL.
+            assert "c=" in page.url
+            page.reload()
+            expect(page.locator(".zwqa-answer").first).to_contain_text("青松办")
+            chat = page.get_by_test_id("stChatInputTextArea")
 
             # 4. Upload a .docx made here; the page says what was indexed.
             docx_path = make_docx(tmp_path_factory.mktemp("upload") / "云帆帮办讲话.docx")
