@@ -332,7 +332,7 @@ def test_llm_mode_shows_the_quotes_within_a_second_then_the_checked_generated_an
             # keeps the question and what was written, marked 已中断.
             page.get_by_role("button", name="重新生成").nth(1).click()
             expect(page.get_by_role("button", name="停止生成")).to_be_visible()
-            page.locator("#zwqa-cite-0-1").get_by_role("button", name="查看全文").click()
+            page.get_by_role("button", name="查看全文").first.click()  # the first answer's card
             expect(page.get_by_role("button", name="停止生成")).to_have_count(0)
             expect(page.get_by_text("“四强”党支部指的是哪四个方面强？")).to_be_visible()
             expect(page.locator(".zwqa-answer").nth(1)).to_contain_text("政治功能强")
