@@ -41,6 +41,19 @@ REPLACEMENTS: list[tuple[str, str]] = [
     (r"Close fullscreen", "退出全屏"),
     (r"File must be ([\d.]+) ?MB or smaller\.", "文件不能超过 $1 MB。"),
     (r"Connecting", "正在连接"),
+    # What the speech filter's list reads out to screen readers.
+    (r"(\d+) options? available\.?", "共 $1 项"),
+    (r"(\d+) results? available(?: for search term (.+))?\.?", "共 $1 项匹配"),
+    (r"No options", "没有选项"),
+    (r"option (.+?) focused(?:, (?:selected|disabled))*, (\d+) of (\d+)\.?", "$1，第 $2 项，共 $3 项"),
+    (r"option (.+?),? (?:selected|deselected|removed)\.?", "$1"),
+    (r"value (.+?) focused.*", "$1"),
+    (r"options? (.+?),? (?:selected|deselected|removed)\.?", "$1"),
+    (r"Use Up and Down to choose options.*", "用上下键选择，回车确认，退出键关闭"),
+    (r"(?:.+ )?is focused.*", "已选中输入框，可输入文字筛选"),
+    (r"Use left and right to toggle between focused values.*", "用左右键切换已选项"),
+    (r"Select\.\.\.", "请选择"),
+    (r"Loading\.*", "加载中…"),
     (r"Please wait\.*", "请稍候…"),
 ]
 

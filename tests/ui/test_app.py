@@ -250,7 +250,7 @@ def test_thumbs_down_asks_why_and_stores_the_reason(app, app_env):
     assert not app.exception
     after = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
     assert after == before  # saved with its reason, once the box is sent
-    app.text_area[0].set_value("引用的段落没有回答问题").run()
+    app.text_area[0].set_value("引用的段落没有回答问题")  # sent with the form's button
     next(b for b in app.button if b.label == "提交反馈").click().run()
     assert not app.exception
     rows = path.read_text(encoding="utf-8").splitlines()

@@ -112,7 +112,7 @@ def served_llm(bundled_index, tmp_path_factory):
 
 # Latin words a Chinese page may show: file types and units, and product names in the speeches.
 ALLOWED_LATIN = {"MB", "TXT", "MD", "HTML", "DOCX", "PDF", "txt", "md", "html", "docx", "pdf",
-                 "Markdown", "App", "APP", "app"}
+                 "Markdown", "App", "APP", "app", "AI", "AB", "PPT"}
 _VISIBLE_STRINGS = """() => {
   const out = [];
   const skip = (el) => el.closest('.zwqa-card, .zwqa-answer, .zwqa-text, [data-testid="stChatInputTextArea"]');
@@ -190,7 +190,8 @@ def test_ask_read_cards_open_speech_upload_and_export(served, tmp_path_factory, 
             # Every string the page shows or reads out is Chinese (uploader, speech filter,
             # feedback, help icons included).
             page.get_by_role("combobox").first.click()  # the speech filter's list is open
-            assert english_on_page(page) == []
+            english = english_on_page(page)
+            assert english == [], "\n".join(english)
             page.keyboard.press("Escape")
 
             # The [1] in the answer leads to the card.

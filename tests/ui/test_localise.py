@@ -15,6 +15,8 @@ def test_streamlit_strings_seen_in_the_page_become_chinese():
     assert translate("Thumbs up") == "有帮助" and translate("Thumbs down") == "没帮助"
     assert translate("Help for 引用段落数") == "引用段落数的说明"
     assert translate("Drag and drop files here") == "把文件拖到这里"
+    assert translate("24 options available.") == "共 24 项"
+    assert translate("option 学习党的二十大精神心得体会 focused, 1 of 24.") == "学习党的二十大精神心得体会，第 1 项，共 24 项"
 
 
 def test_other_text_is_left_alone():
