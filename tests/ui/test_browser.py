@@ -119,7 +119,8 @@ _VISIBLE_STRINGS = """() => {
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   for (let n = walker.nextNode(); n; n = walker.nextNode()) {
     const el = n.parentElement;
-    if (!el || skip(el) || el.closest('script, style')) continue;
+    // Material icons are drawn from their names' letters and hidden from screen readers.
+    if (!el || skip(el) || el.closest('script, style, [data-testid="stIconMaterial"], [aria-hidden="true"]')) continue;
     if (el.offsetParent === null && getComputedStyle(el).position !== 'fixed') continue;
     out.push(n.nodeValue);
   }
@@ -140,6 +141,8 @@ def english_on_page(page) -> list[str]:
 
     found = []
     for text in page.evaluate(_VISIBLE_STRINGS):
+        # Names of files and settings a message may quote (ZWQA_LLM_PATH, scripts/setup.sh, GGUF).
+        text = re.sub(r"[\w./-]*(?:/|_|\.)[\w./-]+|\bGGUF\b|\bOpenAI\b", "", text)
         words = set(re.findall(r"[A-Za-z]{2,}", text)) - ALLOWED_LATIN
         if words:
             found.append(text.strip())
