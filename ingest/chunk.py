@@ -17,6 +17,7 @@ _MARKERS: list[tuple[float, int, re.Pattern[str]]] = [
     (4, 4, re.compile(rf"(?:第[{_CN_NUM}]+|首先|其次|再次)[，、,]")),
     (4.5, 4, re.compile(rf"[{_CN_NUM}]+[是要]")),
 ]
+_ITEM_RANK = 4.5  # "一是…" items, which also follow one another inside a paragraph
 _CLAUSE_END = re.compile(r"[，；。：！？,;:]")
 _SENTENCE_END = "。！？；"
 LABEL_MAX = 30  # characters kept of a clause used as a heading label
@@ -197,6 +198,17 @@ def chunk_document(
             ]
 
         for unit in units:
+            item = None if unit.whole or unit.start == para.start else _inline_item(text, unit)
+            if item is not None:
+                # "二是…" inside a paragraph opened by "一是…" starts the next item: a chunk stays
+                # within one item, so its section path names the item its sentences belong to.
+                emit()
+                current = []
+                close_section()
+                for r in [r for r in open_headings if r >= item[0]]:
+                    del open_headings[r]
+                open_headings[item[0]] = item[1]
+                section_path = " > ".join(open_headings[r] for r in sorted(open_headings))
             if current and _fits(current, unit, limit):
                 current.append(unit)
                 continue
@@ -209,6 +221,14 @@ def chunk_document(
     emit()
     close_section()
     return chunks
+
+
+def _inline_item(text: str, unit: _Unit) -> tuple[float, str] | None:
+    """Return (rank, label) when a sentence inside a paragraph opens an "N是/N要" item."""
+    found = _marker(text[unit.start:unit.end])
+    if found is None or found[0] != _ITEM_RANK:
+        return None
+    return found[0], found[2]
 
 
 def _carries(current: list[_Unit], rank: float, text: str) -> bool:

@@ -69,6 +69,9 @@ class RuleBasedRewriter:
         return rewrite_rule_based(question, history)
 
 
+_RULES = RuleBasedRewriter()
+
+
 @dataclass
 class AnswerEvent:
     """One step of a streamed answer: kind is "rewritten", "retrieved", "draft", "token",
@@ -173,7 +176,9 @@ class Answerer:
 
         rewritten = None
         if history and needs_rewrite(q, history):
-            rewritten = self.rewriter.rewrite(q, history).strip() or None
+            # Only 生成回答 waits for the model; 原文摘录 stays fast with the rules.
+            rewriter = self.rewriter if mode == "llm" else _RULES
+            rewritten = rewriter.rewrite(q, history).strip() or None
             if rewritten == q:
                 rewritten = None
             if rewritten:

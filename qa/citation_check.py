@@ -175,7 +175,7 @@ class _SentenceCheck:
             scores = {n: support_score(claim, self.passages[n - 1], self.tokenizer) for n in valid}
             kept = [n for n in valid if scores[n] >= self.min_support]
             if not kept:
-                verdict.reasons += [(n, f"来源[{n}]不足以支持这句话（支持度{scores[n]:.2f}），已删除这句话")
+                verdict.reasons += [(n, f"来源[{n}]不足以支持这句话，已删除这句话")
                                     for n in valid]
                 return False
             why = "不足以支持这句话"

@@ -17,6 +17,9 @@ _LEAD_IN = re.compile(r"^(?:[一二三四五六七八九十]是|[（(][一二三
                       r"|[0-9][.、．])|[：:]$")
 
 
+_WORDS = re.compile(r"[\s\W_]+")  # what two copies of a sentence may differ in
+
+
 @dataclass(frozen=True)
 class Quote:
     """One sentence to quote: hits[hit].chunk.text[start:end]."""
@@ -61,17 +64,39 @@ def select_quotes(
     best = max(candidates, key=lambda q: q.score)
     chosen = [q for q in candidates if q.hit == best.hit and q.score >= keep_ratio * best.score]
     others = sorted((q for q in candidates if q.hit != best.hit), key=lambda q: -q.score)
+    chosen = _distinct(chosen, hits)
     used_hits = {best.hit}
     for q in others:
         if len(chosen) >= max_quotes:
             break
         if q.hit in used_hits or q.score < others_ratio * best.score:
             continue
+        if _distinct([*chosen, q], hits)[-1] is not q:  # already quoted from an overlapping passage
+            continue
         chosen.append(q)
         used_hits.add(q.hit)
     chosen = chosen[:max_quotes]
-    chosen = _answering(chosen, hits, slot, match, max_quotes)
+    chosen = _distinct(_answering(chosen, hits, slot, match, max_quotes), hits)
     return sorted(chosen, key=lambda q: (q.hit, q.start))
+
+
+def _distinct(quotes: Sequence[Quote], hits: Sequence[ScoredChunk]) -> list[Quote]:
+    """Return quotes without repeats, the first kept: a sentence counts as quoted already when
+    an earlier quote covers the same place of the same speech (overlapping passages) or has the
+    same words (a passage repeated in another speech)."""
+    kept: list[Quote] = []
+    places: list[tuple[str, int, int]] = []
+    words: set[str] = set()
+    for q in quotes:
+        chunk = hits[q.hit].chunk
+        a, b = chunk.start + q.start, chunk.start + q.end
+        key = _WORDS.sub("", chunk.text[q.start:q.end])
+        if key in words or any(d == chunk.doc_id and a < y and x < b for d, x, y in places):
+            continue
+        kept.append(q)
+        places.append((chunk.doc_id, a, b))
+        words.add(key)
+    return kept
 
 
 def _answering(chosen: list[Quote], hits: Sequence[ScoredChunk], slot: Slot | None,

@@ -19,7 +19,8 @@ if str(_ROOT) not in sys.path:  # `streamlit run ui/app.py` puts only ui/ on sys
 
 import streamlit as st  # noqa: E402
 
-from ui import export, feedback, render, uploads  # noqa: E402
+from ui import conversations, export, feedback, render, uploads  # noqa: E402
+from ui.localise import localise_script  # noqa: E402
 from ui.background import (  # noqa: E402
     LOADING, READY, BackgroundLoad, SerialGenerator, SerialRewriter, pump,
 )
@@ -89,31 +90,103 @@ def get_answerer(key: str, generation: int, with_llm: bool, _settings: Settings,
 def init_state() -> None:
     defaults = {
         "answers": [],  # list[vectorstore.records.Answer]
-        "conversation": 0,  # bumped on clear, so widget keys of old answers are not reused
-        "pending": None,  # an example question clicked, asked on this run
+        "conversation": 0,  # bumped on switching, so widget keys of old answers are not reused
+        "conversation_id": None,  # the saved file of this conversation (ui.conversations)
+        # The question being answered, kept from the moment it is asked: {"question", "started",
+        # "partial" (text streamed so far), "draft" (the quotes an LLM answer starts from)}.
+        "inflight": None,
         "upload_lines": [],
         "uploader": 0,
+        "rejected": None,  # (text, why) of a question refused before it was posted
         "mode_auto": True,  # the user has not picked a mode yet
-        "draft": None,  # the quotes of an LLM answer still being generated
     }
     for k, v in defaults.items():
         st.session_state.setdefault(k, v)
 
 
-def clear_conversation() -> None:
-    st.session_state.answers = []
+def open_conversation(folder: Path, conversation_id: str | None) -> None:
+    """Show a saved conversation (None: a new, empty one) and put its id in the page's URL, so
+    a reload comes back to it."""
+    answers = conversations.load_conversation(folder, conversation_id) if conversation_id else None
+    if answers is None:
+        conversation_id, answers = conversations.new_id(), []
+    st.session_state.answers = answers
+    st.session_state.conversation_id = conversation_id
     st.session_state.conversation += 1
+    st.session_state.inflight = None
+    if answers:
+        st.query_params["c"] = conversation_id
+    else:
+        st.query_params.pop("c", None)
 
 
-def ask_example(question: str) -> None:
-    st.session_state.pending = question
+def save_answers(folder: Path) -> None:
+    """Write the current conversation to its file and name it in the URL."""
+    answers = st.session_state.answers
+    cid = st.session_state.conversation_id
+    if answers and cid:
+        conversations.save_conversation(folder, cid, answers)
+        st.query_params["c"] = cid
+
+
+def delete_current(folder: Path) -> None:
+    conversations.delete_conversation(folder, st.session_state.conversation_id)
+    open_conversation(folder, None)
+
+
+def rename_current(folder: Path, key: str) -> None:
+    conversations.rename_conversation(folder, st.session_state.conversation_id,
+                                      st.session_state.get(key) or "")
+
+
+def start_question(question: str) -> None:
+    """Keep question in the session before anything is drawn: a rerun cannot lose it."""
+    if question and question.strip() and st.session_state.inflight is None:
+        st.session_state.inflight = {"question": question, "started": False, "partial": "",
+                                     "draft": None}
+
+
+def submit_question() -> None:
+    """Start the typed question, or refuse it before it is posted (too long, no words), keeping
+    its text for the input to offer again."""
+    from qa.question import InvalidQuestion, clean_question
+
+    text = st.session_state.get("chat_box") or ""
+    try:
+        clean_question(text)
+    except InvalidQuestion as e:
+        st.session_state.rejected = (text, str(e))
+        return
+    start_question(text)
+
+
+def regenerate(i: int) -> None:
+    """Ask answer i's question again; an interrupted answer is replaced by the new one."""
+    answers = st.session_state.answers
+    if i >= len(answers) or st.session_state.inflight is not None:
+        return
+    answer = answers[i]
+    if render.is_interrupted(answer):
+        del answers[i]
+        st.session_state.conversation += 1  # widget keys follow answer positions
+    start_question(answer.question)
 
 
 def on_feedback(i: int, key: str, data_dir: Path) -> None:
+    """Save a 👍 at once; a 👎 is saved with its reason when that box is sent."""
     rating = feedback.rating_from_widget(st.session_state.get(key))
     answers = st.session_state.answers
-    if rating and i < len(answers):
+    if rating == "up" and i < len(answers):
         feedback.save_feedback(feedback.feedback_folder(data_dir), answers[i], rating)
+        st.toast("谢谢，反馈已记录。")
+
+
+def on_reason(i: int, key: str, data_dir: Path) -> None:
+    answers = st.session_state.answers
+    if i < len(answers):
+        feedback.save_feedback(feedback.feedback_folder(data_dir), answers[i], "down",
+                               reason=st.session_state.get(key) or "")
+        st.session_state[f"{key}-sent"] = True
         st.toast("谢谢，反馈已记录。")
 
 
@@ -184,13 +257,14 @@ def sidebar_filters(settings: Settings, documents):
     if "speeches" in st.session_state:  # speeches may have gone with a re-ingest
         st.session_state.speeches = [d for d in st.session_state.speeches if d in options]
     chosen = st.multiselect("只在这些讲话中查找", options=list(options), format_func=options.get,
-                            placeholder="全部讲话", key="speeches")
+                            placeholder="全部讲话", key="speeches", select_all=False)
     date_from = date_to = None
     bounds = render.date_bounds(documents)
     if bounds:
-        if st.checkbox("按讲话日期筛选", key="use_dates", help="只检索注明了日期的讲话"):
+        if st.checkbox("按发表日期筛选", key="use_dates",
+                       help="日期是讲话稿在网上发表的日期，不是讲话的日期；未注明日期的讲话不在范围内"):
             lo, hi = dt.date.fromisoformat(bounds[0]), dt.date.fromisoformat(bounds[1])
-            picked = st.date_input("讲话日期", value=(lo, hi), min_value=lo, max_value=hi,
+            picked = st.date_input("发表日期", value=(lo, hi), min_value=lo, max_value=hi,
                                    key="dates")
             picked = picked if isinstance(picked, (tuple, list)) else (picked,)
             if picked:
@@ -250,12 +324,26 @@ def sidebar_upload(settings: Settings, embedder, stores) -> None:
         (st.success if ok else st.error)(render.md_literal(line))
 
 
-def sidebar_conversation(answers) -> None:
+def sidebar_conversation(answers, folder: Path) -> None:
+    """Draw the saved conversations (open, rename, delete with confirmation) and the export."""
     st.subheader("对话")
-    c1, c2 = st.columns(2)
-    c1.button("清空对话", on_click=clear_conversation, disabled=not answers,
-              width="stretch")
-    c2.download_button(
+    busy = st.session_state.inflight is not None
+    current = st.session_state.conversation_id
+    st.button("新对话", icon=":material/add_comment:", on_click=open_conversation,
+              args=(folder, None), disabled=busy or not answers, width="stretch")
+    for info in conversations.list_conversations(folder)[:30]:
+        st.button(info.title, key=f"open-{info.id}", width="stretch", disabled=busy,
+                  type="primary" if info.id == current else "tertiary",
+                  on_click=open_conversation, args=(folder, info.id))
+    saved = any(i.id == current for i in conversations.list_conversations(folder))
+    c1, c2, c3 = st.columns(3)
+    with c1.popover("重命名", disabled=busy or not saved, width="stretch"):
+        st.text_input("新名称", key="rename-text", max_chars=40)
+        st.button("保存名称", on_click=rename_current, args=(folder, "rename-text"))
+    with c2.popover("删除", disabled=busy or not saved, width="stretch"):
+        st.caption("删除后无法恢复，确定删除当前对话吗？")
+        st.button("确认删除", type="primary", on_click=delete_current, args=(folder,))
+    c3.download_button(
         "导出对话", data=export.conversation_markdown(answers),
         file_name=export.export_file_name(), mime="text/markdown", disabled=not answers,
         help="下载 Markdown 文件，引用列为脚注",
@@ -296,7 +384,7 @@ def draw_exchange(i: int, answer, index, data_dir: Path) -> None:
         else:
             st.html(render.answer_html(answer.text, i, [c.n for c in answer.citations]))
         if answer.citations:
-            st.html('<div class="zwqa-label">来源</div>')
+            st.html(f'<div class="zwqa-label">{render.sources_label(answer.citations)}</div>')
             for c in answer.citations:
                 draw_card(index, c.chunk, c.highlights, f"[{c.n}]", render.anchor_id(i, c.n),
                           key=f"full-{conv}-{i}-{c.n}")
@@ -305,8 +393,23 @@ def draw_exchange(i: int, answer, index, data_dir: Path) -> None:
             for j, hit in enumerate(answer.retrieved[:NEARBY], start=1):
                 draw_card(index, hit.chunk, (), f"{j}.", "", key=f"near-{conv}-{i}-{j}")
         st.caption(render.md_literal(render.answer_footer(answer)))
-        key = f"feedback-{conv}-{i}"
-        st.feedback("thumbs", key=key, on_change=on_feedback, args=(i, key, data_dir))
+        busy = st.session_state.inflight is not None
+        c1, c2, c3 = st.columns([1, 1, 4])
+        with c1:
+            key = f"feedback-{conv}-{i}"
+            st.feedback("thumbs", key=key, on_change=on_feedback, args=(i, key, data_dir))
+        with c2:
+            st.html(render.copy_button_html(export.answer_markdown(answer, i + 1)),
+                    unsafe_allow_javascript=True)
+        c3.button("重新生成", key=f"regen-{conv}-{i}", icon=":material/refresh:",
+                  on_click=regenerate, args=(i,), disabled=busy,
+                  type="primary" if render.is_interrupted(answer) else "tertiary")
+        reason_key = f"reason-{conv}-{i}"
+        if st.session_state.get(key) == 0 and not st.session_state.get(f"{reason_key}-sent"):
+            with st.form(f"form-{reason_key}", border=False):
+                st.text_area("哪里不对？（可不填）", key=reason_key, max_chars=500, height=80)
+                st.form_submit_button("提交反馈", on_click=on_reason,
+                                      args=(i, reason_key, data_dir))
 
 
 def draw_examples(documents) -> None:
@@ -317,7 +420,7 @@ def draw_examples(documents) -> None:
     st.markdown("**可以这样问：**")
     cols = st.columns(2)
     for j, q in enumerate(examples):
-        cols[j % 2].button(q, key=f"example-{j}", on_click=ask_example, args=(q,),
+        cols[j % 2].button(q, key=f"example-{j}", on_click=start_question, args=(q,),
                            width="stretch")
 
 
@@ -330,17 +433,20 @@ def draw_draft(draft, index) -> None:
                   key=f"draft-{st.session_state.conversation}-{n}-{c.n}")
 
 
-def keep_interrupted_draft() -> None:
-    """Keep the quotes of an answer whose generation was stopped (the stop button, or a new
-    question asked meanwhile) as that question's answer."""
-    draft = st.session_state.get("draft")
-    st.session_state.draft = None
-    if draft is not None:
-        draft.notes.append("已停止生成，显示原文摘录")
-        st.session_state.answers.append(draft)
+def keep_interrupted(folder: Path) -> None:
+    """Keep a question whose answer a rerun cut off (the stop button, 查看全文, any click) in the
+    history, with what was written so far, marked 已中断."""
+    inflight = st.session_state.inflight
+    if inflight is None or not inflight["started"]:
+        return
+    st.session_state.inflight = None
+    st.session_state.answers.append(render.interrupted_answer(
+        inflight["question"], inflight.get("mode", "extractive"), inflight["draft"],
+        inflight["partial"]))
+    save_answers(folder)
 
 
-def stream_answer(events, index, rewritten, body) -> object | None:
+def stream_answer(events, index, rewritten, body, inflight: dict) -> object | None:
     """Draw the events of one answer as they come; return the final Answer (None if none)."""
     import itertools
 
@@ -354,9 +460,10 @@ def stream_answer(events, index, rewritten, body) -> object | None:
         elif ev.kind == "rewritten":
             rewritten.caption(render.md_literal(f"理解为：{ev.text}"))
         elif ev.kind == "retrieved":
-            body.caption(f"找到 {len(ev.retrieved)} 段相关讲话，正在组织回答…")
+            # How many passages were searched is not what the answer cites: no count here.
+            body.caption("已找到相关讲话，正在组织回答…")
         elif ev.kind == "draft":
-            st.session_state.draft = ev.answer
+            inflight["draft"] = ev.answer
             with body.container():
                 draw_draft(ev.answer, index)
                 st.button("停止生成", icon=":material/stop_circle:", key="stop-generation")
@@ -365,6 +472,7 @@ def stream_answer(events, index, rewritten, body) -> object | None:
                 status = st.empty()
         elif ev.kind == "token":
             text += ev.text
+            inflight["partial"] = text
             target = generated if generated is not None else body
             target.html(render.answer_html(text, len(st.session_state.answers)))
         elif ev.kind == "progress" and status is not None:
@@ -375,7 +483,7 @@ def stream_answer(events, index, rewritten, body) -> object | None:
     return final
 
 
-def ask(question: str, answerer, mode: str, filters, k: int, index) -> None:
+def ask(question: str, answerer, mode: str, filters, k: int, index, folder: Path) -> None:
     """Stream the answer to question onto the page, then keep it in the history and redraw.
 
     In LLM mode the quotes appear first with a stop button; the generated answer streams under
@@ -383,6 +491,8 @@ def ask(question: str, answerer, mode: str, filters, k: int, index) -> None:
     from qa.question import InvalidQuestion
 
     answers = st.session_state.answers
+    inflight = st.session_state.inflight
+    inflight.update(started=True, mode=mode)
     with st.chat_message("user"):
         st.html(render.text_html(question))
     with st.chat_message("assistant"):
@@ -392,29 +502,33 @@ def ask(question: str, answerer, mode: str, filters, k: int, index) -> None:
         events = pump(answerer.stream(question, render.conversation_history(answers), mode,
                                       filters, k))
         try:
-            final = stream_answer(events, index, rewritten, body)
+            final = stream_answer(events, index, rewritten, body, inflight)
         except InvalidQuestion as e:
+            st.session_state.inflight = None
             body.warning(str(e))
             return
         except ValueError as e:  # e.g. the chat model went away
+            st.session_state.inflight = None
             body.error(render.md_literal(str(e)))
             return
         except Exception as e:  # keep the page usable; the log has the traceback
             import logging
 
             logging.getLogger(__name__).exception("answering %r failed", question)
+            st.session_state.inflight = None
             body.error(render.md_literal(f"回答时出错：{e}。请重试，或改用原文摘录。"))
             return
         finally:
             # A rerun (the stop button, a new question) ends this run at the next page call:
             # close the stream so the model stops writing and is free for the next question.
             events.close()
-    st.session_state.draft = None
+    st.session_state.inflight = None
     if final is None:
         return
     if filters is not None:
         final.notes.append("已按侧栏的检索范围筛选")
     answers.append(final)
+    save_answers(folder)
     st.rerun()
 
 
@@ -427,9 +541,13 @@ def main() -> None:
     from vectorstore.index import IndexMissing
 
     init_state()
-    keep_interrupted_draft()  # a run that ended mid-generation left its quotes here
-    st.html(render.PAGE_CSS)
     settings = Settings()
+    folder = conversations.conversations_folder(settings.data_dir)
+    if st.session_state.conversation_id is None:  # a new session: the URL names what to show
+        open_conversation(folder, st.query_params.get("c"))
+    keep_interrupted(folder)  # a run that ended mid-answer left its question here
+    st.html(render.PAGE_CSS)
+    st.html(localise_script(), unsafe_allow_javascript=True)  # Streamlit's own strings in Chinese
     key = settings.model_dump_json()
     try:
         embedder = get_embedder(settings.embed_model, settings.embed_batch_size, settings)
@@ -454,7 +572,7 @@ def main() -> None:
         filters, k = sidebar_filters(settings, documents)
         sidebar_corpus(index)
         sidebar_upload(settings, embedder, stores)
-        sidebar_conversation(answers)
+        sidebar_conversation(answers, folder)
 
     if llm.state == LOADING:
         @st.fragment(run_every=2.0)
@@ -471,15 +589,20 @@ def main() -> None:
         return
     for i, answer in enumerate(answers):
         draw_exchange(i, answer, index, settings.data_dir)
-    pending = st.session_state.pending
-    st.session_state.pending = None
-    # Read the input first (it is pinned to the bottom wherever it is called), so the examples
-    # are not drawn above a question being answered.
-    question = st.chat_input("请输入问题，例如：“四强”党支部指的是哪四个方面强？") or pending
-    if not answers and not question:
+    rejected = st.session_state.rejected
+    st.session_state.rejected = None
+    if rejected:  # shown above the input, which holds the text again for editing
+        st.warning(render.md_literal(rejected[1]), icon=":material/edit_note:")
+        st.session_state.chat_box = rejected[0]
+    # The input is pinned to the bottom wherever it is called; it is closed while an answer is
+    # being written (its on_submit has already kept a new question in st.session_state).
+    st.chat_input("请输入问题，例如：“四强”党支部指的是哪四个方面强？", key="chat_box",
+                  on_submit=submit_question, disabled=st.session_state.inflight is not None)
+    inflight = st.session_state.inflight
+    if not answers and inflight is None:
         draw_examples(documents)
-    if question:
-        ask(question, answerer, mode, filters, k, index)
+    if inflight is not None:
+        ask(inflight["question"], answerer, mode, filters, k, index, folder)
 
 
 main()

@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 
 from qa.citation_check import MARKER
-from ui.render import MODE_LABELS, format_date
+from ui.render import MODE_LABELS, format_date, without_prompt_echo
 from vectorstore.records import Answer, Chunk, Citation
 
 NEARBY = 3  # passages listed as "可能相关" under a refusal
@@ -55,7 +55,7 @@ def answer_markdown(answer: Answer, number: int) -> str:
     if answer.rewritten:
         lines += [f"> 理解为：{_one_line(answer.rewritten)}", ""]
     cited = {c.n for c in answer.citations}
-    body = _with_footnote_refs(answer.text.strip(), number, cited)
+    body = _with_footnote_refs(without_prompt_echo(answer.text).strip(), number, cited)
     lines += [body.replace("\n", "  \n"), ""]
     if answer.refused and not answer.citations and answer.retrieved:
         lines += ["可能相关：", ""]
@@ -64,6 +64,10 @@ def answer_markdown(answer: Answer, number: int) -> str:
         lines.append("")
     lines.append(f"*{MODE_LABELS.get(answer.mode, answer.mode)}*")
     lines.append("")
+    for note in answer.notes:  # why the answer reads as it does (a fallback, a filter…)
+        lines.append(f"> 说明：{_one_line(note)}")
+    if answer.notes:
+        lines.append("")
     for c in sorted(answer.citations, key=lambda c: c.n):
         note = f"[^{footnote_label(number, c.n)}]: {_source_line(c.chunk)}：“{_quote(c)}”"
         if c.chunk.also_in:

@@ -17,14 +17,17 @@ def feedback_folder(data_dir: Path) -> Path:
     return Path(data_dir) / "feedback"
 
 
-def feedback_record(answer: Answer, rating: str, now: _dt.datetime | None = None) -> dict:
-    """Return the JSON-ready record of one rating of one answer."""
+def feedback_record(answer: Answer, rating: str, now: _dt.datetime | None = None,
+                    reason: str = "") -> dict:
+    """Return the JSON-ready record of one rating of one answer (with the user's reason for a
+    👎, when given)."""
     if rating not in RATINGS:
         raise ValueError(f"unknown rating {rating!r}")
     now = now or _dt.datetime.now().astimezone()
     return {
         "time": now.isoformat(timespec="seconds"),
         "rating": rating,
+        "reason": reason.strip(),
         "question": answer.question,
         "rewritten": answer.rewritten,
         "answer": answer.text,
@@ -49,9 +52,9 @@ def feedback_record(answer: Answer, rating: str, now: _dt.datetime | None = None
 
 
 def save_feedback(folder: Path, answer: Answer, rating: str,
-                  now: _dt.datetime | None = None) -> Path:
+                  now: _dt.datetime | None = None, reason: str = "") -> Path:
     """Return the JSONL file after appending the rating to it (one line, written under a lock)."""
-    record = feedback_record(answer, rating, now)
+    record = feedback_record(answer, rating, now, reason)
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / FILE_NAME

@@ -10,7 +10,7 @@ import html
 import json
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from qa.citation_check import MARKER
@@ -19,6 +19,7 @@ from vectorstore.records import Answer, Chunk, Citation, SpeechDocument
 MODE_LABELS = {"llm": "生成回答", "extractive": "原文摘录"}
 MAX_EXAMPLES = 5
 HIT_ID = "zwqa-hit"
+SUMMARY_CHARS = 60  # characters of a closed card without highlights
 
 PAGE_CSS = """<style>
 .zwqa-text { white-space: pre-wrap; line-height: 1.8; }
@@ -30,7 +31,13 @@ PAGE_CSS = """<style>
 .zwqa-meta { color: #6b7280; font-size: .86rem; margin: .1rem 0 .35rem 0; }
 .zwqa-para { white-space: pre-wrap; font-size: .95rem; }
 .zwqa-para mark.zwqa-hl { background: #ffe58f; padding: 0 1px; border-radius: 2px; }
+.zwqa-para summary { cursor: pointer; list-style-position: outside; }
+.zwqa-para .zwqa-quote { background: #fff6d5; }
+.zwqa-para[open] summary .zwqa-quote { display: none; }
+.zwqa-para[open] summary::after { content: "收起"; color: #6b7280; font-size: .86rem; }
 .zwqa-also { color: #6b7280; font-size: .86rem; margin-top: .35rem; }
+.zwqa-copy { border: 1px solid #d0d5dd; background: #fff; border-radius: .5rem;
+  padding: .15rem .7rem; font-size: .9rem; cursor: pointer; }
 .zwqa-label { color: #6b7280; font-size: .9rem; margin: .4rem 0 .2rem 0; }
 </style>"""
 
@@ -97,9 +104,19 @@ def anchor_id(answer_index: int, n: int) -> str:
     return f"zwqa-cite-{answer_index}-{n}"
 
 
+# Bits of the prompt a small model sometimes echoes ("资料编号=1：…"); never shown to the user.
+_PROMPT_ECHO = re.compile(r"资料编号\s*[=＝:：]?\s*\[?\d*\]?\s*[，,。:：]?|^\s*(?:回答|答案)\s*[:：]\s*")
+
+
+def without_prompt_echo(text: str) -> str:
+    """Return the model's text without echoed prompt fragments such as "资料编号=1"."""
+    return _PROMPT_ECHO.sub("", text)
+
+
 def answer_html(text: str, answer_index: int, cited: Iterable[int] = ()) -> str:
     """Return the answer text escaped, with each [n] marker of a cited passage made a link to
-    its card (markers naming no card stay plain text)."""
+    its card (markers naming no card stay plain text); echoed prompt fragments left out."""
+    text = without_prompt_echo(text)
     cited = set(cited)
     out: list[str] = []
     pos = 0
@@ -147,15 +164,16 @@ def format_ingested_at(stamp: str) -> str:
 def chunk_meta(chunk: Chunk) -> str:
     """Return the card's plain-text line under the title: section path and date."""
     bits = [chunk.section_path or "（开篇）"]
-    if chunk.date:
-        bits.append(format_date(chunk.date))
+    if chunk.date:  # the web page's publication date, not the day of the speech
+        bits.append(f"发表于{format_date(chunk.date)}")
     return " · ".join(bits)
 
 
 def passage_card_html(chunk: Chunk, highlights: Sequence[tuple[int, int]] = (),
                       label: str = "", anchor: str = "") -> str:
-    """Return a citation card: label and title, section path and date, the paragraph with the
-    highlighted sentences, and the other speeches the passage also appears in."""
+    """Return a citation card: label and title, section path and date, the highlighted
+    sentences (the whole paragraph, highlighted, on a click), and the other speeches the
+    passage also appears in."""
     id_attr = f' id="{esc(anchor)}"' if anchor else ""
     label_html = f'<span class="zwqa-n">{esc(label)}</span>' if label else ""
     also = ""
@@ -166,9 +184,28 @@ def passage_card_html(chunk: Chunk, highlights: Sequence[tuple[int, int]] = (),
         f'<div class="zwqa-card"{id_attr}>'
         f'<div class="zwqa-card-head">{label_html}《{esc(chunk.title)}》</div>'
         f'<div class="zwqa-meta">{esc(chunk_meta(chunk))}</div>'
-        f'<div class="zwqa-para">{highlight_html(chunk.text, highlights)}</div>'
+        f'<details class="zwqa-para"><summary title="展开全段">{card_summary_html(chunk.text, highlights)}'
+        f'</summary>{highlight_html(chunk.text, highlights)}</details>'
         f"{also}</div>"
     )
+
+
+def card_summary_html(text: str, highlights: Sequence[tuple[int, int]]) -> str:
+    """Return what a closed card shows: its highlighted sentences ("…" where text is left out),
+    or the opening of the passage when nothing is highlighted."""
+    spans = normalise_spans(highlights, len(text))
+    if not spans:
+        head = text[:SUMMARY_CHARS]
+        return f'<span class="zwqa-quote">{esc(head)}{"…" if len(text) > len(head) else ""}</span>'
+    bits = [esc(text[a:b].strip()) for a, b in spans]
+    lead = "…" if spans[0][0] > 0 else ""
+    tail = "…" if spans[-1][1] < len(text.rstrip()) else ""
+    return f'<span class="zwqa-quote">{lead}{"…".join(bits)}{tail}</span>'
+
+
+def sources_label(citations: Sequence[Citation]) -> str:
+    """Return the heading over an answer's cards, counting the passages it cites."""
+    return f"来源：引用 {len(citations)} 段（点击展开全段）"
 
 
 def citation_card_html(citation: Citation, answer_index: int) -> str:
@@ -193,6 +230,32 @@ def speech_html(doc: SpeechDocument, start: int, end: int,
         + esc(text[end:])
     )
     return _SPEECH_PAGE.format(body=body, hit_id=HIT_ID)
+
+
+INTERRUPTED = "已中断"
+
+
+def copy_button_html(text: str) -> str:
+    """Return a 复制 button that puts text (an answer with its footnotes) on the clipboard."""
+    payload = esc(json.dumps(text, ensure_ascii=False))
+    # The click is handled by the page script of ui.localise (inline handlers may be stripped).
+    return f'<button class="zwqa-copy" type="button" data-text="{payload}">复制</button>'
+
+
+def interrupted_answer(question: str, mode: str, draft: Answer | None, partial: str) -> Answer:
+    """Return the record of an answer cut off mid-way (stop button, a click elsewhere, a new
+    question): the checked quotes when the model had them, else the text written so far, marked
+    INTERRUPTED so the page offers 重新生成."""
+    if draft is not None:
+        notes = [*draft.notes, INTERRUPTED, "生成的回答未完成，显示原文摘录"]
+        return replace(draft, question=question, notes=notes)
+    text = partial.strip() or "（回答未完成）"
+    return Answer(question=question, text=text, mode=mode, notes=[INTERRUPTED])
+
+
+def is_interrupted(answer: Answer) -> bool:
+    """Return whether answer was cut off before it was complete."""
+    return INTERRUPTED in answer.notes
 
 
 def answer_footer(answer: Answer) -> str:
@@ -227,17 +290,39 @@ def corpus_figures(documents: Sequence[SpeechDocument], chunks: Sequence[Chunk],
     return CorpusFigures(len(documents), len(chunks), format_ingested_at(ingested_at))
 
 
+FILTER_TITLE_CHARS = 16  # what the sidebar's speech filter shows of a title without cutting
+_TITLE_SUFFIX = re.compile(r"[（(][^（）()]{1,8}[)）]$")  # "（篇十一）" tells same-named speeches apart
+_TITLE_FRAME = re.compile(r"^在|(?:上的|上|的)?讲话$")  # "在…上的讲话" says nothing in a list of speeches
+
+
+def short_title(title: str, limit: int = FILTER_TITLE_CHARS) -> str:
+    """Return title cut to about limit characters for a narrow list, keeping what tells it apart:
+    a closing "（篇N）" stays whole, "在…上的讲话" goes first, then the end of the rest."""
+    if len(title) <= limit:
+        return title
+    m = _TITLE_SUFFIX.search(title)
+    suffix = m.group(0) if m else ""
+    head = _TITLE_FRAME.sub("", title[: len(title) - len(suffix)]) or title
+    room = max(4, limit - len(suffix))
+    if len(head) > room:
+        head = head[: room - 1] + "…"
+    return head + suffix
+
+
 def speech_options(documents: Sequence[SpeechDocument]) -> dict[str, str]:
-    """Return doc_id → label for the speech filter, in corpus order (date appended if known)."""
-    return {d.doc_id: (f"{d.title}（{format_date(d.date)}）" if d.date else d.title)
-            for d in documents}
+    """Return doc_id → short label for the speech filter, in corpus order."""
+    return {d.doc_id: short_title(d.title) for d in documents}
 
 
 def date_bounds(documents: Sequence[SpeechDocument]) -> tuple[str, str] | None:
-    """Return the earliest and latest full ISO date among the speeches, or None if none has one."""
-    dates = sorted(d.date for d in documents
-                   if d.date and re.fullmatch(r"\d{4}-\d{2}-\d{2}", d.date))
-    return (dates[0], dates[-1]) if dates else None
+    """Return the earliest and latest date among the speeches, or None when fewer than two
+    different dates are known (a range over one day selects nothing a user could want).
+
+    The dates are the web pages' publication dates (qa.clean reads "发表时间"), not when the
+    speeches were given; the page labels them so."""
+    dates = sorted({d.date for d in documents
+                    if d.date and re.fullmatch(r"\d{4}-\d{2}-\d{2}", d.date)})
+    return (dates[0], dates[-1]) if len(dates) >= 2 else None
 
 
 def load_dev_questions(path: Path) -> list[dict]:

@@ -1,3 +1,4 @@
+import re
 import time
 from pathlib import Path
 
@@ -268,6 +269,23 @@ def test_real_corpus_section_paths():
     # claim to belong to "一、…".
     assert doc.truncated_at
     assert "一是压实党建工作责任" in paths
+
+
+
+def test_items_inside_one_paragraph_label_their_own_chunks():
+    # "一是深化“就近办”改革。…二是加速惠企政策兑现。…" is one paragraph of the 四强 speech: the
+    # sentences of 二是 must not be labelled with 一是, and no chunk holds both items.
+    doc = next(d for d in _corpus_docs() if "加速惠企政策兑现" in d.text)
+    chunks = chunk_document(doc)
+    second = [c for c in chunks if "惠企政策74条" in c.text]
+    assert second and all(c.section_path.endswith("二是加速惠企政策兑现") for c in second)
+    first = [c for c in chunks if "163个村" in c.text]
+    assert first and all(c.section_path.endswith("一是深化“就近办”改革") for c in first)
+    assert not any("163个村" in c.text and "惠企政策74条" in c.text for c in chunks)
+    for c in chunks:
+        last = c.section_path.rsplit(" > ", 1)[-1]
+        items = [m for m in re.findall(r"(?:^|[。！？；])([一二三四五六七八九十]是)", c.text)]
+        assert all(last.startswith(i) for i in items[1:]), (c.section_path, c.text[:80])
 
 
 def test_truncation_closes_the_open_sections():

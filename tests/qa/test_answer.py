@@ -168,6 +168,29 @@ def test_follow_up_is_rewritten_and_shown(words_index):
     assert ans.citations and ans.citations[0].chunk.id == "a"
 
 
+class RecordingRewriter:
+    """A model rewriter stand-in that records being asked."""
+
+    def __init__(self):
+        self.asked: list[str] = []
+
+    def rewrite(self, question, history):
+        self.asked.append(question)
+        return "321608审批机制的时限是多久？"
+
+
+def test_only_the_generating_mode_waits_for_the_model_rewriter(words_index):
+    history = [("321608审批机制是什么？", "……")]
+    answerer = make_answerer(words_index, ScriptedGenerator("企业开办压缩至1个工作日[1]。"))
+    model = answerer.rewriter = RecordingRewriter()
+    fast = answerer.answer("那它的时限呢？", history=history, mode="extractive")
+    assert model.asked == []  # 原文摘录 uses the rules, no model wait
+    assert fast.rewritten and "321608" in fast.rewritten
+    generated = answerer.answer("那它的时限呢？", history=history, mode="llm")
+    assert model.asked == ["那它的时限呢？"]
+    assert generated.rewritten == "321608审批机制的时限是多久？"
+
+
 def test_injected_instructions_in_a_passage_change_no_extractive_answer(words_index):
     ans = make_answerer(words_index).answer("窗口AB角制度是什么？", mode="extractive")
     assert "撤销" not in ans.text

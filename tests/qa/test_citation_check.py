@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from qa.citation_check import check_citations
@@ -147,6 +149,7 @@ def test_min_support_decides_a_clause_without_content_units():
     assert check_citations(answer, PASSAGES, TOK, min_support=0.0).used == [3]
     checked = check_citations(answer, PASSAGES, TOK, min_support=0.99)
     assert checked.used == [] and "不足以支持" in checked.removed[0][1]
+    assert not re.search(r"\d\.\d", checked.removed[0][1])  # a user reads it: no internal score
 
 
 def test_policy_terms_come_from_the_tokenizer():

@@ -82,6 +82,9 @@ def test_ask_shows_answer_with_linked_citation_cards(app):
     answer_html = next(b for b in bodies(app) if 'class="zwqa-answer"' in b)
     shown = cards(app)
     assert len(shown) == len(answer.citations)
+    label = f"来源：引用 {len(answer.citations)} 段"
+    assert sum(label in b for b in bodies(app)) == 1  # the count is what was cited
+    assert not any("段相关讲话" in c.value for c in app.caption)
     for c, card in zip(answer.citations, shown):
         assert f'href="#{render.anchor_id(0, c.n)}"' in answer_html
         assert f'id="{render.anchor_id(0, c.n)}"' in card
@@ -136,13 +139,12 @@ def test_speech_and_date_filters_restrict_the_sources(app, bundled_index):
     unfiltered = ask(app, "党支部建设有哪些要求？")
     assert any(target.doc_id not in (h.chunk.doc_id, *h.chunk.also_in_ids) for h in unfiltered.retrieved)
 
-    dated = [d for d in documents if d.date]
-    assert dated, "the bundled corpus has a dated speech"
-    app.checkbox(key="use_dates").check().run()
-    assert len(app.date_input) == 1
-    by_date = ask(app, "党支部建设有哪些要求？")
-    assert by_date.retrieved
-    assert all(h.chunk.date for h in by_date.retrieved)  # undated speeches are left out
+    # One speech has a date, and it is the web page's publication date: no date filter (its
+    # range would be one day), and the filter's labels are the short titles, 篇N kept.
+    assert len({d.date for d in documents if d.date}) < 2
+    assert not [c for c in app.checkbox if c.key == "use_dates"] and not app.date_input
+    labels = app.multiselect(key="speeches").options
+    assert "县政务服务中心工作会议（篇十一）" in labels and len(set(labels)) == len(labels)
 
 
 def test_invalid_question_is_explained_and_not_kept(app):
@@ -166,6 +168,40 @@ def test_feedback_is_saved_with_question_answer_and_citations(app, app_env):
     assert [c["chunk_id"] for c in row["citations"]] == [c.chunk.id for c in answer.citations]
 
 
+def test_too_long_question_is_refused_before_it_is_posted_and_kept_in_the_input(app):
+    from qa.question import MAX_QUESTION_CHARS
+
+    text = "请问政务服务中心的窗口怎样设置" * (3000 // 15)
+    assert len(text) > MAX_QUESTION_CHARS
+    app.chat_input[0].set_value(text).run()
+    assert not app.exception
+    assert app.session_state["answers"] == [] and app.session_state["inflight"] is None
+    assert any("问题太长" in w.value for w in app.warning)
+    assert not any(text[:40] in b for b in bodies(app))  # no bubble of the question
+    assert app.chat_input[0].proto.value == text and app.chat_input[0].proto.set_value
+
+
+def test_interrupted_answer_stays_marked_with_regenerate(app):
+    # What a rerun in the middle of an answer (a click on 查看全文, the stop button) leaves behind.
+    question = "哪篇讲话提到青松办？请给出原文"
+    app.session_state["inflight"] = {"question": question, "started": True, "mode": "extractive",
+                                      "partial": "青松办", "draft": None}
+    app.run()
+    assert not app.exception
+    kept = app.session_state["answers"]
+    assert [a.question for a in kept] == [question] and render.is_interrupted(kept[0])
+    assert app.session_state["inflight"] is None
+    assert any(render.INTERRUPTED in c.value for c in app.caption)
+    assert not app.chat_input[0].disabled
+    regen = next(b for b in app.button if (b.key or "").startswith("regen-"))
+    assert regen.label == "重新生成"
+    regen.click().run()
+    assert not app.exception
+    answers = app.session_state["answers"]
+    assert [a.question for a in answers] == [question]  # replaced, not added
+    assert not render.is_interrupted(answers[0]) and answers[0].citations
+
+
 def test_export_and_clear(app):
     download = app.download_button[0]
     assert download.disabled  # nothing to export yet
@@ -178,10 +214,50 @@ def test_export_and_clear(app):
     md = conversation_markdown(app.session_state["answers"])
     assert md.count("[^1-") >= 2 * len(answer.citations)  # references and their definitions
 
-    clear = next(b for b in app.button if b.label == "清空对话")
-    clear.click().run()
+    fresh = next(b for b in app.button if b.label == "新对话")
+    fresh.click().run()
     assert app.session_state["answers"] == []
     assert len(example_buttons(app)) >= 4
+
+
+def test_conversation_is_saved_and_a_reload_restores_it_from_the_url(app, app_env, monkeypatch):
+    from ui import conversations
+
+    answer = ask(app, "哪篇讲话提到青松办？请给出原文")
+    cid = app.session_state["conversation_id"]
+    assert app.query_params["c"] == [cid] or app.query_params["c"] == cid
+    folder = conversations.conversations_folder(Path(app_env["ZWQA_DATA_DIR"]))
+    assert (folder / f"{cid}.json").is_file()
+
+    reloaded = AppTest.from_file(str(APP), default_timeout=TIMEOUT)  # a new browser session
+    reloaded.query_params["c"] = cid
+    reloaded.run()
+    assert not reloaded.exception
+    assert reloaded.session_state["answers"] == [answer]
+    assert any(b.label == answer.question and b.key == f"open-{cid}" for b in reloaded.button)
+
+    # Delete asks first (a popover), then the conversation and its file are gone.
+    confirm = next(b for b in reloaded.button if b.label == "确认删除")
+    confirm.click().run()
+    assert reloaded.session_state["answers"] == [] and not (folder / f"{cid}.json").exists()
+
+
+def test_thumbs_down_asks_why_and_stores_the_reason(app, app_env):
+    ask(app, "哪篇讲话提到“萍萍帮办”服务队伍？请给出原文")
+    path = Path(app_env["ZWQA_DATA_DIR"]) / "feedback" / FILE_NAME
+    before = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+    app.feedback[0].set_value(0).run()
+    assert not app.exception
+    after = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+    assert after == before  # saved with its reason, once the box is sent
+    app.text_area[0].set_value("引用的段落没有回答问题")  # sent with the form's button
+    next(b for b in app.button if b.label == "提交反馈").click().run()
+    assert not app.exception
+    rows = path.read_text(encoding="utf-8").splitlines()
+    assert len(rows) == len(before) + 1
+    row = json.loads(rows[-1])
+    assert row["rating"] == "down" and row["reason"] == "引用的段落没有回答问题"
+    assert not any(b.label == "提交反馈" for b in app.button)
 
 
 def test_first_start_ingests_the_corpus_with_progress(monkeypatch, tmp_path):

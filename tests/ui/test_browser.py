@@ -110,6 +110,45 @@ def served_llm(bundled_index, tmp_path_factory):
     yield from serve(bundled_index, work, llm_path="", llm_base_url="")
 
 
+# Latin words a Chinese page may show: file types and units, and product names in the speeches.
+ALLOWED_LATIN = {"MB", "TXT", "MD", "HTML", "DOCX", "PDF", "txt", "md", "html", "docx", "pdf",
+                 "Markdown", "App", "APP", "app", "AI", "AB", "PPT"}
+_VISIBLE_STRINGS = """() => {
+  const out = [];
+  const skip = (el) => el.closest('.zwqa-card, .zwqa-answer, .zwqa-text, [data-testid="stChatInputTextArea"]');
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const el = n.parentElement;
+    // Material icons are drawn from their names' letters and hidden from screen readers.
+    if (!el || skip(el) || el.closest('script, style, [data-testid="stIconMaterial"], [aria-hidden="true"]')) continue;
+    if (el.offsetParent === null && getComputedStyle(el).position !== 'fixed') continue;
+    out.push(n.nodeValue);
+  }
+  for (const el of document.querySelectorAll('[aria-label], [title], [placeholder]')) {
+    if (skip(el)) continue;
+    for (const a of ['aria-label', 'title', 'placeholder']) {
+      if (el.getAttribute(a)) out.push(el.getAttribute(a));
+    }
+  }
+  return out;
+}"""
+
+
+def english_on_page(page) -> list[str]:
+    """Return the visible strings and accessibility labels of the page (speech text and answers
+    left out) that hold a Latin word other than the allowed ones."""
+    import re
+
+    found = []
+    for text in page.evaluate(_VISIBLE_STRINGS):
+        # Names of files and settings a message may quote (ZWQA_LLM_PATH, scripts/setup.sh, GGUF).
+        text = re.sub(r"[\w./-]*(?:/|_|\.)[\w./-]+|\bGGUF\b|\bOpenAI\b", "", text)
+        words = set(re.findall(r"[A-Za-z]{2,}", text)) - ALLOWED_LATIN
+        if words:
+            found.append(text.strip())
+    return found
+
+
 def make_docx(path: Path) -> Path:
     import docx
 
@@ -132,7 +171,8 @@ def test_ask_read_cards_open_speech_upload_and_export(served, tmp_path_factory, 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+            page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True,
+                                    permissions=["clipboard-read", "clipboard-write"])
             page.set_default_timeout(SLOW)
             page.goto(url)
 
@@ -150,6 +190,12 @@ def test_ask_read_cards_open_speech_upload_and_export(served, tmp_path_factory, 
             expect(page.locator(".zwqa-answer").first).to_contain_text("青松办")
             expect(card.locator("mark").first).to_contain_text("青松办")
             page.screenshot(path=str(shots / "02-answer.png"))
+            # Every string the page shows or reads out is Chinese (uploader, speech filter,
+            # feedback, help icons included).
+            page.get_by_role("combobox").first.click()  # the speech filter's list is open
+            english = english_on_page(page)
+            assert english == [], "\n".join(english)
+            page.keyboard.press("Escape")
 
             # The [1] in the answer leads to the card.
             page.locator(".zwqa-answer a.zwqa-ref").first.click()
@@ -171,6 +217,31 @@ def test_ask_read_cards_open_speech_upload_and_export(served, tmp_path_factory, 
             page.screenshot(path=str(shots / "03-full-speech.png"))
             page.keyboard.press("Escape")
             expect(dialog).to_be_hidden()
+
+            # No sentence is quoted twice among the cards of one answer.
+            quoted = [m.inner_text() for m in page.locator(".zwqa-card details mark").all()]
+            assert quoted and len(quoted) == len(set(quoted)), quoted
+
+            # 复制 puts the answer with its footnotes on the clipboard.
+            page.get_by_role("button", name="复制").first.click()
+            expect(page.get_by_role("button", name="已复制").first).to_be_visible()
+            copied = page.evaluate("navigator.clipboard.readText()")
+            assert "青松办" in copied and "[^1-1]: 《" in copied
+
+            # A 3,000-character question is refused before it is posted; its text stays.
+            long_question = "请问政务服务中心的窗口怎样设置" * 200
+            chat.fill(long_question)
+            chat.press("Enter")
+            expect(page.get_by_text("问题太长").first).to_be_visible()
+            expect(chat).to_have_value(long_question)
+            assert page.locator(".zwqa-text", has_text=long_question[:30]).count() == 0
+            chat.fill("")
+
+            # A reload restores the conversation from the URL.
+            assert "c=" in page.url
+            page.reload()
+            expect(page.locator(".zwqa-answer").first).to_contain_text("青松办")
+            chat = page.get_by_test_id("stChatInputTextArea")
 
             # 4. Upload a .docx made here; the page says what was indexed.
             docx_path = make_docx(tmp_path_factory.mktemp("upload") / "云帆帮办讲话.docx")
@@ -249,11 +320,27 @@ def test_llm_mode_shows_the_quotes_within_a_second_then_the_checked_generated_an
             expect(draft).to_contain_text("“四强”党支部")
             expect(page.locator("#zwqa-cite-1-1")).to_be_visible()
 
-            # 3. Stopping keeps the quotes as the answer and says so.
+            # 3. Stopping keeps the question and the quotes, marked 已中断 with 重新生成; the input
+            # was closed while the answer was written.
+            expect(chat).to_be_disabled()
             page.get_by_role("button", name="停止生成").click()
-            expect(page.get_by_text("已停止生成，显示原文摘录")).to_be_visible()
+            expect(page.get_by_text("已中断").first).to_be_visible()
+            expect(page.get_by_text("“四强”党支部指的是哪四个方面强？")).to_be_visible()
+            expect(page.get_by_role("button", name="重新生成").nth(1)).to_be_visible()
+            expect(chat).to_be_enabled()
             expect(page.get_by_role("button", name="停止生成")).to_have_count(0)
             expect(page.locator(".zwqa-answer").nth(1)).to_contain_text("讲话原文中的相关表述")
             page.screenshot(path=str(shots / "03-stopped.png"))
+
+            # 4. 重新生成 asks again; clicking 查看全文 on an older card while the model writes
+            # keeps the question and what was written, marked 已中断.
+            page.get_by_role("button", name="重新生成").nth(1).click()
+            expect(page.get_by_role("button", name="停止生成")).to_be_visible()
+            page.get_by_role("button", name="查看全文").first.click()  # the first answer's card
+            expect(page.get_by_role("button", name="停止生成")).to_have_count(0)
+            expect(page.get_by_text("“四强”党支部指的是哪四个方面强？")).to_be_visible()
+            expect(page.locator(".zwqa-answer").nth(1)).to_contain_text("政治功能强")
+            expect(page.get_by_text("已中断").first).to_be_visible()
+            page.screenshot(path=str(shots / "04-interrupted-by-click.png"))
         finally:
             browser.close()

@@ -69,3 +69,15 @@ def test_unknown_marker_is_left_as_written_and_empty_conversation_says_so():
 
 def test_file_name_is_stamped():
     assert export_file_name(NOW) == "zwqa-对话-20260102-0304.md"
+
+
+def test_status_notes_are_exported_and_prompt_echo_is_not():
+    fallback = cited_answer()
+    fallback.text = "资料编号=1：企业开办压缩到1个工作日[1]。"
+    fallback.notes = ["模型的回答无法在来源中核实，已改为给出原文摘录"]
+    refused = Answer(question="居住证怎么办？", text="资料中未找到：没有直接相关的内容。", refused=True,
+                     notes=["已按侧栏的检索范围筛选"])
+    md = conversation_markdown([fallback, refused], now=NOW)
+    assert "> 说明：模型的回答无法在来源中核实，已改为给出原文摘录" in md
+    assert "> 说明：已按侧栏的检索范围筛选" in md
+    assert "资料编号" not in md and "企业开办压缩到1个工作日[^1-1]。" in md

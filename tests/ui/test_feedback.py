@@ -22,10 +22,11 @@ def test_ratings_append_json_lines(tmp_path):
     folder = feedback_folder(tmp_path)
     when = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc)
     path = save_feedback(folder, answer(), "up", now=when)
-    save_feedback(folder, answer(), "down", now=when)
+    save_feedback(folder, answer(), "down", now=when, reason="  引用的段落和问题无关 ")
     assert path == tmp_path / "feedback" / FILE_NAME
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
     assert [r["rating"] for r in rows] == ["up", "down"]
+    assert [r["reason"] for r in rows] == ["", "引用的段落和问题无关"]
     r = rows[0]
     assert r["time"] == "2026-01-02T03:04:05+00:00"
     assert r["question"] == "审批时限怎么压缩？" and r["answer"] == "压缩审批时限[1]。"

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -93,7 +94,7 @@ def test_citation_card_shows_title_section_date_highlight_and_also_in():
     card = render.citation_card_html(Citation(n=2, chunk=chunk, highlights=((3, 11),)), 1)
     assert 'id="zwqa-cite-1-2"' in card
     assert "[2]" in card and "《在全县政务服务工作会议上的讲话》" in card
-    assert "一、总体要求" in card and "2025年7月2日" in card
+    assert "一、总体要求" in card and "发表于2025年7月2日" in card
     assert '<mark class="zwqa-hl">要压缩审批时限。</mark>' in card
     assert "也见于：《在市政务服务工作会议上的讲话》" in card
 
@@ -101,7 +102,7 @@ def test_citation_card_shows_title_section_date_highlight_and_also_in():
 def test_card_escapes_title_section_and_also_in():
     chunk = make_chunk("正文", title=EVIL, section_path="<i>节</i>", also_in=(EVIL,))
     card = render.passage_card_html(chunk, (), "1.")
-    assert set(parse(card).tags) == {"div", "span"}
+    assert set(parse(card).tags) == {"div", "span", "details", "summary"}
     assert "<script>" not in card and "<img" not in card
 
 
@@ -184,11 +185,76 @@ def test_speech_options_and_date_bounds():
     docs = [SpeechDocument("d1", "甲", "t", "a.txt", date="2025-07-02"),
             SpeechDocument("d2", "乙", "t", "b.txt"),
             SpeechDocument("d3", "丙", "t", "c.txt", date="2023-01-05")]
-    assert render.speech_options(docs) == {"d1": "甲（2025年7月2日）", "d2": "乙", "d3": "丙（2023年1月5日）"}
+    assert render.speech_options(docs) == {"d1": "甲", "d2": "乙", "d3": "丙"}
     assert render.date_bounds(docs) == ("2023-01-05", "2025-07-02")
     assert render.date_bounds(docs[1:2]) is None
+    assert render.date_bounds(docs[:2]) is None  # one date: a range of one day filters nothing
+
+
+def test_short_titles_keep_what_tells_speeches_apart():
+    titles = [f"在县政务服务中心工作会议上讲话（篇{n}）" for n in ("一", "十一", "二十")]
+    short = [render.short_title(t) for t in titles]
+    assert short == ["县政务服务中心工作会议（篇一）", "县政务服务中心工作会议（篇十一）",
+                     "县政务服务中心工作会议（篇二十）"]
+    long = render.short_title("在全县政务服务系统“四强”党支部建设推进会议上的讲话")
+    assert long.startswith("全县政务服务系统") and long.endswith("…")
+    assert len(long) <= render.FILTER_TITLE_CHARS
+    assert render.short_title("学习党的二十大精神心得体会") == "学习党的二十大精神心得体会"
 
 
 def test_conversation_history_pairs_questions_with_answer_texts():
     answers = [Answer(question="甲？", text="一"), Answer(question="那乙呢？", text="二", rewritten="甲的乙？")]
     assert render.conversation_history(answers) == [("甲？", "一"), ("那乙呢？", "二")]
+
+
+def test_interrupted_answer_keeps_the_quotes_or_the_text_written_so_far():
+    chunk = make_chunk("推行“321608”审批机制，提升审批效率。")
+    draft = Answer(question="321608审批机制是什么？", text="讲话原文中的相关表述：…[1]",
+                   citations=[Citation(n=1, chunk=chunk, highlights=((0, 12),))], mode="llm")
+    kept = render.interrupted_answer("321608审批机制是什么？", "llm", draft, "321608是")
+    assert kept.citations == draft.citations and kept.text == draft.text
+    assert render.is_interrupted(kept) and render.INTERRUPTED in render.answer_footer(kept)
+    assert not render.is_interrupted(draft)  # the draft itself is not changed
+
+    partial = render.interrupted_answer("青松办是什么？", "llm", None, "青松办是一支")
+    assert partial.question == "青松办是什么？" and partial.text == "青松办是一支"
+    assert render.is_interrupted(partial) and not partial.citations
+
+    nothing = render.interrupted_answer("青松办是什么？", "extractive", None, "")
+    assert nothing.text == "（回答未完成）" and render.is_interrupted(nothing)
+
+
+def test_closed_card_shows_only_the_highlighted_sentences():
+    text = "开头一句。要压缩审批时限。中间一句。要推行帮办代办。结尾一句。"
+    spans = [(text.index("要压缩"), text.index("中间")), (text.index("要推行"), text.index("结尾"))]
+    card = render.passage_card_html(make_chunk(text), spans, "[1]")
+    summary = card.split("<summary")[1].split("</summary>")[0]
+    assert "要压缩审批时限。…要推行帮办代办。" in summary
+    assert "开头一句" not in summary and "中间一句" not in summary
+    body = card.split("</summary>")[1].split("</details>")[0]
+    assert body == render.highlight_html(text, spans)  # the whole paragraph once opened
+    plain = render.passage_card_html(make_chunk("没有高亮的段落" * 20), ())
+    assert "没有高亮的段落" in plain.split("</summary>")[0] and "…" in plain.split("</summary>")[0]
+
+
+def test_sources_label_counts_the_cited_passages():
+    cites = [Citation(n=i, chunk=make_chunk("正文。"), highlights=()) for i in (1, 2)]
+    assert render.sources_label(cites).startswith("来源：引用 2 段")
+
+
+def test_nothing_internal_reaches_the_page():
+    shown = render.answer_html("资料编号=1：企业开办压缩到1个工作日[1]。", 0, [1])
+    assert "资料编号" not in shown and "企业开办压缩到1个工作日" in shown
+    answer = Answer(question="问？", text="答。", mode="llm",
+                    notes=["来源[1]不足以支持这句话，已删除这句话", "已按侧栏的检索范围筛选"])
+    footer = render.answer_footer(answer)
+    assert "已按侧栏的检索范围筛选" in footer and not re.search(r"\d\.\d\d", footer)
+
+
+def test_copy_button_carries_the_text_exactly_and_inertly():
+    text = '答案[^1-1]。\n\n[^1-1]: 《讲话》：“<script>alert(1)</script>” & "引号"'
+    button = render.copy_button_html(text)
+    parsed = parse(button)
+    assert parsed.tags == ["button"] and "<script>" not in button
+    attrs = re.search(r'data-text="([^"]*)"', button).group(1)
+    assert json.loads(html.unescape(attrs)) == text

@@ -1,0 +1,44 @@
+"""Choosing the sentences to quote: never the same sentence twice."""
+from __future__ import annotations
+
+from qa.extractive import select_quotes
+from vectorstore.records import Chunk, ScoredChunk
+from vectorstore.tokenize import Tokenizer
+
+WORDS = Tokenizer(["常驻窗口", "进驻"])
+SPEECH = ("各部门要选派业务骨干常驻窗口，常驻窗口人员实行统一管理。"
+          "常驻窗口人员的考核由中心负责，考核结果作为评优依据。"
+          "中心要做好后勤保障工作。")
+
+
+def _chunk(doc_id: str, text: str, start: int) -> Chunk:
+    return Chunk(id=f"{doc_id}-{start}", doc_id=doc_id, title="在县政务服务中心工作会议上的讲话",
+                 section_path="二、强化窗口管理", paragraph=0, start=start,
+                 end=start + len(text), text=text)
+
+
+def _quoted(quotes, hits) -> list[str]:
+    return [hits[q.hit].chunk.text[q.start:q.end] for q in quotes]
+
+
+def test_overlapping_passages_do_not_quote_one_sentence_twice():
+    # Two chunks of one speech sharing their middle sentence (the chunker's overlap).
+    cut = SPEECH.index("常驻窗口人员的考核")
+    end = SPEECH.index("中心要做好")
+    first = _chunk("d1", SPEECH[:end], 0)
+    second = _chunk("d1", SPEECH[cut:], cut)
+    hits = [ScoredChunk(first, 0.9), ScoredChunk(second, 0.88)]
+    quotes = select_quotes("常驻窗口人员的考核由谁负责？", hits, WORDS, max_quotes=3)
+    quoted = _quoted(quotes, hits)
+    assert any("考核由中心负责" in q for q in quoted)
+    assert len(quoted) == len(set(quoted))
+    shared = "常驻窗口人员的考核由中心负责，考核结果作为评优依据。"
+    assert sum(shared in q for q in quoted) == 1
+
+
+def test_a_sentence_repeated_in_another_speech_is_quoted_once():
+    sentence = "常驻窗口人员的考核由中心负责，考核结果作为评优依据。"
+    hits = [ScoredChunk(_chunk("d1", sentence, 40), 0.9),
+            ScoredChunk(_chunk("d2", " " + sentence, 10), 0.89)]
+    quotes = select_quotes("常驻窗口人员的考核由谁负责？", hits, WORDS, max_quotes=3)
+    assert len(quotes) == 1 and quotes[0].hit == 0
