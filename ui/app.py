@@ -499,8 +499,10 @@ def ask(question: str, answerer, mode: str, filters, k: int, index, folder: Path
         rewritten = st.empty()
         body = st.empty()
         body.caption("正在检索讲话…")
+        # Stopping (停止生成, any click) hands the model over to the next question at once.
         events = pump(answerer.stream(question, render.conversation_history(answers), mode,
-                                      filters, k))
+                                      filters, k),
+                      on_stop=getattr(answerer.generator, "stop_current", None))
         try:
             final = stream_answer(events, index, rewritten, body, inflight)
         except InvalidQuestion as e:
@@ -546,6 +548,9 @@ def main() -> None:
     if st.session_state.conversation_id is None:  # a new session: the URL names what to show
         open_conversation(folder, st.query_params.get("c"))
     keep_interrupted(folder)  # a run that ended mid-answer left its question here
+    handed_over = st.session_state.pop("ask_next", None)  # 查政策's 问这个
+    if handed_over:
+        start_question(handed_over)
     st.html(render.PAGE_CSS)
     st.html(localise_script(), unsafe_allow_javascript=True)  # Streamlit's own strings in Chinese
     key = settings.model_dump_json()

@@ -55,19 +55,35 @@ BUSY_MESSAGE = "模型正在为其他用户生成回答，先显示原文摘录"
 class SerialGenerator:
     """An answer generator that lets one caller at a time use the wrapped one: the local server
     has one slot, so a second session would only queue behind the first. That session is not
-    kept waiting: it gets qa.answer.GenerationBusy at once and keeps its quotes."""
+    kept waiting: it gets qa.answer.GenerationBusy at once and keeps its quotes.
 
-    def __init__(self, inner, lock: threading.Lock):
+    A generation its reader has stopped (stop_current) lets go of the model only at its next
+    token, which can be seconds away while the model reads a prompt; the next caller then
+    waits for that hand-over (up to handover_wait seconds) instead of being told the model
+    serves someone else."""
+
+    def __init__(self, inner, lock: threading.Lock, handover_wait: float = 120.0):
         self._inner = inner
         self._lock = lock
+        self._handover_wait = handover_wait
+        self._stopping = threading.Event()
+
+    def stop_current(self) -> None:
+        """Mark the generation holding the model as stopped by its reader."""
+        if self._lock.locked():
+            self._stopping.set()
 
     def stream(self, question: str, passages: Sequence[str]) -> Iterator[str]:
         """Yield the wrapped generator's pieces while holding the model lock; raise
-        GenerationBusy when another caller holds it."""
+        GenerationBusy when another caller holds it and has not been stopped."""
         from qa.answer import GenerationBusy
 
         if not self._lock.acquire(blocking=False):
-            raise GenerationBusy(BUSY_MESSAGE)
+            handed_over = self._stopping.is_set() and self._lock.acquire(
+                timeout=self._handover_wait)
+            if not handed_over:
+                raise GenerationBusy(BUSY_MESSAGE)
+        self._stopping.clear()
         try:
             yield from self._inner.stream(question, passages)
         finally:
@@ -95,13 +111,15 @@ class SerialRewriter:
             self._lock.release()
 
 
-def pump(events: Iterator[T], interval: float = 0.5) -> Iterator[T | None]:
+def pump(events: Iterator[T], interval: float = 0.5,
+         on_stop: Callable[[], None] | None = None) -> Iterator[T | None]:
     """Yield the items of events, produced in a daemon thread, and None after every interval
     seconds without one, so the page can redraw (and a click on its stop button take effect)
     while the model is still reading the prompt. An exception of events is raised here.
 
     Closing the pump asks the thread to close events when its next item arrives: the model
-    stops at its next token and releases its lock (SerialGenerator)."""
+    stops at its next token and releases its lock (SerialGenerator); on_stop is called at once
+    when the pump is closed before events ended (SerialGenerator.stop_current)."""
     import queue
 
     items: queue.Queue = queue.Queue()
@@ -131,9 +149,13 @@ def pump(events: Iterator[T], interval: float = 0.5) -> Iterator[T | None]:
                 yield None
                 continue
             if item is end:
+                on_stop = None  # ended by itself: nothing to stop
                 return
             if isinstance(item, BaseException):
+                on_stop = None
                 raise item
             yield item
     finally:
         stop.set()
+        if on_stop is not None:
+            on_stop()

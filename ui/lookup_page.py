@@ -1,7 +1,7 @@
 """The 查政策 page: every mention of a policy term in the speeches, and the glossary.
 
 A page of ui/main_page.py's navigation. It reads the committed index only (no embedding model);
-"问这个" hands the term to the 问答 page as its pending question.
+"问这个" hands the term to the 问答 page, which asks it first (st.session_state.ask_next).
 """
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ def draw_mention(lookup, mention, title: str, date, label: str, key: str) -> Non
 
 
 def ask_chat(term: str) -> None:
-    st.session_state.pending = lookup_render.ask_about(term)
+    st.session_state.ask_next = lookup_render.ask_about(term)  # the 问答 page asks it first
     st.switch_page("app.py")
 
 

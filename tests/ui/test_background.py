@@ -121,3 +121,52 @@ def wait_for(condition, seconds: float = 5) -> bool:
             return True
         time.sleep(0.01)
     return False
+
+
+def test_the_next_question_waits_for_a_stopped_generation_still_reading_its_prompt():
+    # The stopped generation lets go only at its next token (the model may still be reading
+    # the prompt); the next question waits for that instead of being told the model is busy.
+    prompt_read = threading.Event()
+
+    class SlowPrompt:
+        def stream(self, question, passages):
+            if question == "一":
+                prompt_read.wait(5)
+            yield question + "甲"
+
+    lock = threading.Lock()
+    gen = SerialGenerator(SlowPrompt(), lock, handover_wait=5)
+    reader = pump(gen.stream("一", []), interval=0.01, on_stop=gen.stop_current)
+    assert next(reader) is None  # still reading the prompt
+    assert lock.locked()
+    reader.close()  # the page's stop button
+    threading.Timer(0.2, prompt_read.set).start()  # the first token arrives a little later
+    assert list(gen.stream("二", [])) == ["二甲"]
+    assert not lock.locked()
+
+
+def test_a_generation_nobody_stopped_still_makes_the_next_question_busy_at_once():
+    class Waiting:
+        def stream(self, question, passages):
+            yield question + "甲"
+            yield question + "乙"
+
+    gen = SerialGenerator(Waiting(), threading.Lock(), handover_wait=60)
+    first = gen.stream("一", [])
+    next(first)
+    gen.stop_current()  # the page of another session may call this only for its own stream;
+    first.close()  # here the first holder ended, so the mark must not outlive it
+    second = gen.stream("二", [])
+    assert next(second) == "二甲"
+    third = gen.stream("三", [])
+    started = time.monotonic()
+    with pytest.raises(GenerationBusy):
+        next(third)
+    assert time.monotonic() - started < 1  # told at once, not after handover_wait
+
+
+def test_a_pump_that_ended_by_itself_stops_nothing():
+    calls = []
+    reader = pump(iter(["字"]), interval=0.01, on_stop=lambda: calls.append(1))
+    assert [x for x in reader if x is not None] == ["字"]
+    assert calls == []
