@@ -203,6 +203,17 @@ def test_the_instructions_are_the_same_bytes_for_every_question_and_come_first()
     assert first[1].content.startswith("<资料 编号=1>")
 
 
+def test_a_list_question_asks_for_the_sources_own_items_after_the_passages():
+    listing = answer_prompt(structured=True).format_messages(
+        **answer_inputs("“四强”党支部指的是哪四个方面强？", ["政治功能强、支部班子强。"]))
+    plain = answer_prompt(structured=True).format_messages(
+        **answer_inputs("“四强”党支部是什么时候提出的？", ["政治功能强、支部班子强。"]))
+    assert listing[0].content == plain[0].content  # the cached instructions are untouched
+    assert "照抄资料原文中列举的各项" in listing[1].content
+    assert "照抄" not in plain[1].content
+    assert listing[1].content.index("</资料>") < listing[1].content.index("照抄")
+
+
 def test_the_structured_generator_asks_the_endpoint_for_the_schema():
     model = fake_model('{"sentences":[]}')
     gen = LLMAnswerGenerator(model)
