@@ -48,7 +48,9 @@ def cpu_hog(on: bool):
     if not on:
         yield
         return
-    proc = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    # The busy loop ends by itself when the benchmark is gone (killed before its finally runs).
+    proc = subprocess.Popen([sys.executable, "-c",
+                             "import os\nparent = os.getppid()\nwhile os.getppid() == parent: pass"])
     try:
         time.sleep(0.5)
         yield
@@ -82,34 +84,45 @@ def run_answers(answerer, rows: list[dict]) -> dict:
             "generated": generated, "evidence": evidence}
 
 
-def latency_table(settings: Settings, rows: list[dict]) -> list[str]:
-    """Return the Markdown rows of JSON vs free text, idle vs beside a CPU hog."""
+def latency_table(settings: Settings, rows: list[dict], budgets: list[tuple[int, int]],
+                  formats: list[bool], loads: list[bool]) -> list[str]:
+    """Return the Markdown rows: each prompt budget (passages × characters), answer format
+    (JSON sentences or free text) and load (as found, or beside a CPU hog), in that nesting,
+    all on the same questions in one run."""
     from qa.llm import LLMAnswerGenerator, open_chat_model
     from ui.resources import build_answerer, build_embedder, build_stores
 
     embedder = build_embedder(settings)
     chat, server = open_chat_model(settings)
     answerer = build_answerer(settings, embedder, build_stores(settings, embedder))
-    lines = ["| answer format | load | first token s (median / p95) | first sentence s | "
-             "full answer s | generated answer kept | cites the evidence |",
-             "|---|---|---|---|---|---|---|"]
+    lines = ["| passages × chars | answer format | load | first token s (median / p95) | "
+             "first sentence s | full answer s | generated answer kept | cites the evidence |",
+             "|---|---|---|---|---|---|---|---|"]
     try:
-        for hog in (False, True):
-            for structured in (True, False):
-                answerer.generator = LLMAnswerGenerator(chat, structured=structured)
-                answerer.answer(rows[0]["question"], mode="llm")  # warm the prefix cache
-                with cpu_hog(hog):
-                    res = run_answers(answerer, rows)
-                name = "JSON sentences" if structured else "free text [n]"
-                load = "+ 1 CPU-bound process" if hog else "as found"
-                lines.append(
-                    f"| {name} | {load} | {p50_p95(res['first'])} | {p50_p95(res['sentence'])} | "
-                    f"{p50_p95(res['full'])} | {res['generated']}/{res['n']} | "
-                    f"{res['evidence']}/{res['generated']} |")
-                print(lines[-1], flush=True)
+        for passages, chars in budgets:
+            answerer.settings = replace(answerer.settings, llm_passages=passages,
+                                        llm_passage_chars=chars)
+            for hog in loads:
+                for structured in formats:
+                    answerer.generator = LLMAnswerGenerator(chat, structured=structured)
+                    answerer.answer(rows[0]["question"], mode="llm")  # warm the prefix cache
+                    with cpu_hog(hog):
+                        res = run_answers(answerer, rows)
+                    name = "JSON sentences" if structured else "free text [n]"
+                    load = "+ 1 CPU-bound process" if hog else "as found"
+                    lines.append(
+                        f"| {passages} × {chars} | {name} | {load} | {p50_p95(res['first'])} | "
+                        f"{p50_p95(res['sentence'])} | {p50_p95(res['full'])} | "
+                        f"{res['generated']}/{res['n']} | {res['evidence']}/{res['generated']} |")
+                    print(lines[-1], flush=True)
     finally:
         server and server.close()
     return lines
+
+
+def parse_budgets(text: str) -> list[tuple[int, int]]:
+    """Return [(passages, chars)] from "2x300,1x300"."""
+    return [tuple(int(x) for x in part.split("x")) for part in text.split(",") if part]
 
 
 def post(root: str, path: str, body: dict) -> dict:
@@ -201,6 +214,11 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--curve", action="store_true", help="the prompt-budget curve instead")
     ap.add_argument("--timed", type=int, default=3,
                     help="curve: questions per setting whose first-token time is measured")
+    ap.add_argument("--budgets", default="2x300",
+                    help="prompt budgets to compare, passages x characters each: 2x300,1x300")
+    ap.add_argument("--formats", choices=["both", "json", "text"], default="both")
+    ap.add_argument("--loads", choices=["both", "idle", "hog"], default="both",
+                    help="as found, beside a second CPU-bound process, or both")
     ap.add_argument("--no-write", action="store_true", help="print only, leave results.md")
     args = ap.parse_args(argv)
     settings = Settings(llm_base_url="")
@@ -208,7 +226,10 @@ def main(argv: list[str] | None = None) -> None:
     load_before = os.getloadavg()
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     t0 = time.perf_counter()
-    lines = curve_table(settings, rows, args.timed) if args.curve else latency_table(settings, rows)
+    formats = {"both": [True, False], "json": [True], "text": [False]}[args.formats]
+    loads = {"both": [False, True], "idle": [False], "hog": [True]}[args.loads]
+    lines = (curve_table(settings, rows, args.timed) if args.curve else
+             latency_table(settings, rows, parse_budgets(args.budgets), formats, loads))
     load_after = os.getloadavg()
     command = "python -m bench.llm_latency " + " ".join(sys.argv[1:] if argv is None else argv)
     title = "LLM prompt budget" if args.curve else "LLM answer latency"

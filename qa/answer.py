@@ -93,10 +93,12 @@ class AnswerSettings:
     k: int = 5  # passages an answer may cite
     retrieve_k: int = 10  # passages returned in Answer.retrieved
     # Passages given to the LLM, each cut to a window around its best sentence. Prompt length is
-    # first-token delay: on the tune split 2 x 300 characters hold the evidence for 31 of 39
-    # questions with a median 343 prompt tokens read anew, against 30/39 and 437 for 3 x 220
-    # (bench/results.md, "LLM prompt budget").
-    llm_passages: int = 2
+    # first-token delay. On 20 tune questions, idle, one run (bench/results.md, "LLM answer
+    # latency ... prompt budgets"): 1 x 300 characters gave the first token in 1.4 s median
+    # (full answer 3.6 s) against 7.0 s (8.9 s) for 2 x 300, and kept as many generated answers
+    # citing the evidence (11 vs 10); 2 x 300 holds the evidence more often (31 vs 29 of 39 tune
+    # questions, "LLM prompt budget") but the quotes shown first cite all the passages anyway.
+    llm_passages: int = 1
     llm_passage_chars: int = 300
     max_quotes: int = 3
     min_support: float = 0.35  # citation check: share of a claim found in its passage
