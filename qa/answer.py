@@ -93,11 +93,11 @@ class AnswerSettings:
     k: int = 5  # passages an answer may cite
     retrieve_k: int = 10  # passages returned in Answer.retrieved
     # Passages given to the LLM, each cut to a window around its best sentence. Prompt length is
-    # first-token delay. On 20 tune questions, idle, one run (bench/results.md, "LLM answer
-    # latency ... prompt budgets"): 1 x 300 characters gave the first token in 1.4 s median
-    # (full answer 3.6 s) against 7.0 s (8.9 s) for 2 x 300, and kept as many generated answers
-    # citing the evidence (11 vs 10); 2 x 300 holds the evidence more often (31 vs 29 of 39 tune
-    # questions, "LLM prompt budget") but the quotes shown first cite all the passages anyway.
+    # first-token delay. On 20 tune questions, idle (bench/results.md, "LLM answer latency,
+    # idle"): 1 x 300 characters gave the first token in 3.6 s median (full answer 5.6 s)
+    # against 7.0 s (8.9 s) for 2 x 300, with as many generated answers citing the evidence;
+    # 2 x 300 holds the evidence more often (31 vs 29 of 39 tune questions, "LLM prompt budget"),
+    # but the quotes shown first cite all the passages anyway.
     llm_passages: int = 1
     llm_passage_chars: int = 300
     max_quotes: int = 3
