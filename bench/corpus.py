@@ -49,8 +49,8 @@ def bundled_documents(corpus_dir: Path):
 
 
 def external_documents(root: Path = EXTERNAL_ROOT) -> dict:
-    """Return set name -> SpeechDocuments of its contexts (ingest.external.load_contexts)."""
-    from ingest.external import load_contexts
+    """Return set name -> SpeechDocuments of its contexts (evaluation.external.load_contexts)."""
+    from evaluation.external import load_contexts
 
     return {name: load_contexts(root / name / "contexts.jsonl") for name in EXTERNAL_SETS}
 

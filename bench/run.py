@@ -362,7 +362,7 @@ def write_report(res: dict, path: Path) -> None:
              "what `zwqa ingest --rebuild` runs: load, clean, split speeches, chunk, merge repeats, "
              "embed (batches of 32, encode batch 16), Chroma upsert, BM25 build, commit. "
              "Tutorial = `RecursiveCharacterTextSplitter(1000, 200)` + `langchain_chroma.Chroma` "
-             "(qa.baselines) over the same loaded speeches, with our Embedder.")
+             "(evaluation.baselines) over the same loaded speeches, with our Embedder.")
     if "sample" in res:
         s = res["sample"]
         L.append(f"- **1×** is embedded for real by both recipes. **10× / 100×**: embedding ~6k and "

@@ -292,10 +292,10 @@ def _eval_sources(args):
 def cmd_eval(args, settings: Settings) -> int:
     import time
 
+    from evaluation.external import ContextsUnreadable
     from evaluation.report import build_report, format_report
-    from ingest.external import ContextsUnreadable
-    from qa.eval import (load_eval_questions, run_answerer, run_retriever, sample_questions,
-                         select_split, splits_of)
+    from evaluation.runs import (load_eval_questions, run_answerer, run_retriever, sample_questions,
+                                 select_split, splits_of)
     from qa.serialize import to_json_line
     from ui.resources import (build_baseline_retrievers, build_context_index, build_embedder,
                               build_stores, eval_cache_root)

@@ -123,9 +123,9 @@ def eval_cache_root(given=None):
 
 
 def build_context_index(settings: Settings, embedder, contexts_path, cache_root, progress=None):
-    """Return (ingest.external.ContextIndex, its ChromaStores) for an external contexts file,
+    """Return (evaluation.external.ContextIndex, its ChromaStores) for an external contexts file,
     indexed (or reused) in its own cache folder under cache_root, never in index_dir."""
-    from ingest.external import context_cache_dir, index_contexts, load_contexts
+    from evaluation.external import context_cache_dir, index_contexts, load_contexts
 
     docs = load_contexts(contexts_path)
     folder = context_cache_dir(cache_root, contexts_path, settings.chunk_size,
@@ -137,10 +137,10 @@ def build_context_index(settings: Settings, embedder, contexts_path, cache_root,
 
 
 def build_baseline_retrievers(embedder, documents, cache_root, progress=None):
-    """Return qa.baselines.Baselines over the documents, their vectors cached under cache_root
+    """Return evaluation.baselines.Baselines over the documents, their vectors cached under cache_root
     in a folder keyed by the documents' content and the embedding model."""
-    from ingest.external import documents_digest
-    from qa.baselines import build_baselines
+    from evaluation.baselines import build_baselines
+    from evaluation.external import documents_digest
     from vectorstore.chroma_store import open_chroma_client
     from vectorstore.records import stable_id
 
