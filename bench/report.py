@@ -59,7 +59,7 @@ def _method_corpora(res: dict) -> list[str]:
     b1 = corp[min(corp, key=int)]["chars"]["bundled"]
     L.append(f"- **Corpora.** 1× = data/corpus ({b1:,} characters of speech text after cleaning). "
              "Grown corpora are written as .txt files under bench/out/ from the contexts in "
-             "/work/shared/data/external (read in place, not copied into the repo):")
+             "shared/data/external beside the repository (read in place, not copied into it):")
     for f in sorted(corp, key=int):
         if int(f) == 1:
             continue
