@@ -16,45 +16,36 @@ def write_report(res: dict, path: Path) -> None:
     path.write_text("\n".join(L), encoding="utf-8")
 
 
+MACHINE_ROWS = ("nproc", "ram_gib", "cpu", "cpu_flags", "python", "torch", "transformers",
+                "sentence-transformers", "chromadb", "langchain-chroma", "onnxruntime", "xllamacpp", "git")
+
+
 def _opening(res: dict) -> list[str]:
-    m = res["machine"]
-    L = []
-    L.append("# zwqa benchmarks")
-    L.append("")
-    L.append(f"Written by `{res['command']}` on {m['date']} (steps took "
-             f"{res['bench_seconds'] / 60:.1f} min in all). Scripts in bench/ (run on purpose, not tests); raw "
-             "figures in bench/out/results.json (gitignored).")
-    L.append("")
-    return L
+    return ["# zwqa benchmarks", "",
+            f"Written by `{res['command']}` on {res['machine']['date']} (steps took "
+            f"{res['bench_seconds'] / 60:.1f} min in all). Scripts in bench/ (run on purpose, not tests); raw "
+            "figures in bench/out/results.json (gitignored).", ""]
 
 
 def _machine_section(res: dict) -> list[str]:
     m = res["machine"]
-    L = []
-    L.append("## Machine")
-    L.append("")
-    L.append("| | |")
-    L.append("|---|---|")
-    for k in ("nproc", "ram_gib", "cpu", "cpu_flags", "python", "torch", "transformers",
-              "sentence-transformers", "chromadb", "langchain-chroma", "onnxruntime",
-              "xllamacpp", "git"):
-        L.append(f"| {k} | {m[k]} |")
     ls, le = res["load_start"], res["load_end"]
-    L.append(f"| load average (1/5/15 min) at start | {ls[0]:.2f} / {ls[1]:.2f} / {ls[2]:.2f} |")
-    L.append(f"| load average at end | {le[0]:.2f} / {le[1]:.2f} / {le[2]:.2f} |")
-    L.append("")
-    L.append(f"**The machine was shared**: a load average of {ls[0]:.1f}–{le[0]:.1f} on {m['nproc']} cores "
-             "means other jobs took most of the CPU, so absolute times are inflated and noisy (each "
-             "figure is one run). Ratios measured in the same run (ingest / embedder alone, ours / "
-             "tutorial) are the figures to read; medians are quoted, p95 beside them.")
-    L.append("")
-    return L
+    return [
+        "## Machine", "", "| | |", "|---|---|",
+        *(f"| {k} | {m[k]} |" for k in MACHINE_ROWS),
+        f"| load average (1/5/15 min) at start | {ls[0]:.2f} / {ls[1]:.2f} / {ls[2]:.2f} |",
+        f"| load average at end | {le[0]:.2f} / {le[1]:.2f} / {le[2]:.2f} |",
+        "",
+        f"**The machine was shared**: a load average of {ls[0]:.1f}–{le[0]:.1f} on {m['nproc']} cores "
+        "means other jobs took most of the CPU, so absolute times are inflated and noisy (each "
+        "figure is one run). Ratios measured in the same run (ingest / embedder alone, ours / "
+        "tutorial) are the figures to read; medians are quoted, p95 beside them.",
+        "",
+    ]
 
 
 def _method_corpora(res: dict) -> list[str]:
-    L = []
-    L.append("## Method")
-    L.append("")
+    L = ["## Method", ""]
     corp = res["corpora"]
     b1 = corp[min(corp, key=int)]["chars"]["bundled"]
     L.append(f"- **Corpora.** 1× = data/corpus ({b1:,} characters of speech text after cleaning). "
@@ -76,14 +67,13 @@ def _method_corpora(res: dict) -> list[str]:
 
 
 def _method_ingest(res: dict) -> list[str]:
-    L = []
-    L.append("- **Ingest** runs in a subprocess per size and recipe under `/usr/bin/time` (peak RSS = "
-             "its max resident set size). The model is loaded and warmed up before the clock starts "
-             "(load time is reported apart). Ours = `ingest.pipeline.run_ingest` with rebuild, exactly "
-             "what `zwqa ingest --rebuild` runs: load, clean, split speeches, chunk, merge repeats, "
-             "embed (batches of 32, encode batch 16), Chroma upsert, BM25 build, commit. "
-             "Tutorial = `RecursiveCharacterTextSplitter(1000, 200)` + `langchain_chroma.Chroma` "
-             "(evaluation.baselines) over the same loaded speeches, with our Embedder.")
+    L = ["- **Ingest** runs in a subprocess per size and recipe under `/usr/bin/time` (peak RSS = "
+         "its max resident set size). The model is loaded and warmed up before the clock starts "
+         "(load time is reported apart). Ours = `ingest.pipeline.run_ingest` with rebuild, exactly "
+         "what `zwqa ingest --rebuild` runs: load, clean, split speeches, chunk, merge repeats, "
+         "embed (batches of 32, encode batch 16), Chroma upsert, BM25 build, commit. "
+         "Tutorial = `RecursiveCharacterTextSplitter(1000, 200)` + `langchain_chroma.Chroma` "
+         "(evaluation.baselines) over the same loaded speeches, with our Embedder."]
     if "sample" in res:
         s = res["sample"]
         L.append(f"- **1×** is embedded for real by both recipes. **10× / 100×**: embedding ~6k and "
@@ -105,39 +95,31 @@ def _method_ingest(res: dict) -> list[str]:
 
 
 def _method_latency(res: dict) -> list[str]:
-    L = []
-    L.append("- **Latency** (bench/latency_worker.py, one process per size, warm: model loaded, 3 "
-             "warm-up questions first): all dev questions (data/eval/dev.jsonl), one pass of "
-             "`Answerer.answer(q, mode=\"extractive\")` (built by `ui.resources.build_answerer`); "
-             "retrieval is its retrieval stage as the Answerer times it, i.e. the call "
-             "`Answerer.retriever.retrieve(q, 10)` (query embedding, dense + BM25 + character-pair BM25, "
-             "RRF, coverage reranking). The Embedder's query cache is emptied before every timed "
-             "question, so each one is embedded as a new question would be. LLM = `Answerer.stream(q, "
-             "mode=\"llm\")` with the local Qwen2.5 1.5B GGUF (llama.cpp, 2 threads): time to the first "
-             "token event and to the end, on answerable questions (seed 0) that the extractive pass "
-             f"did not refuse, ours and the tutorial's in turn on the same question; up to "
-             f"{res['args'].get('llm')} questions, but no new one is started after "
-             f"{res['args'].get('llm_seconds', 600):.0f} s. Ours, the tutorial's retrieval and the bare "
-             "query embedding are likewise timed in turn for each question, so the machine's load "
-             "weighs on all alike. Tutorial retrieval = "
-             "`DenseBaseline.retrieve(q, 10)` (langchain_chroma similarity search; LangChain's own "
-             "default k is 4, which costs the same); its LLM answer feeds our LLMAnswerGenerator its "
-             "top 4 chunks, retrieval included.")
-    L.append("")
-    return L
+    return ["- **Latency** (bench/latency_worker.py, one process per size, warm: model loaded, 3 "
+            "warm-up questions first): all dev questions (data/eval/dev.jsonl), one pass of "
+            "`Answerer.answer(q, mode=\"extractive\")` (built by `ui.resources.build_answerer`); "
+            "retrieval is its retrieval stage as the Answerer times it, i.e. the call "
+            "`Answerer.retriever.retrieve(q, 10)` (query embedding, dense + BM25 + character-pair BM25, "
+            "RRF, coverage reranking). The Embedder's query cache is emptied before every timed "
+            "question, so each one is embedded as a new question would be. LLM = `Answerer.stream(q, "
+            "mode=\"llm\")` with the local Qwen2.5 1.5B GGUF (llama.cpp, 2 threads): time to the first "
+            "token event and to the end, on answerable questions (seed 0) that the extractive pass "
+            f"did not refuse, ours and the tutorial's in turn on the same question; up to "
+            f"{res['args'].get('llm')} questions, but no new one is started after "
+            f"{res['args'].get('llm_seconds', 600):.0f} s. Ours, the tutorial's retrieval and the bare "
+            "query embedding are likewise timed in turn for each question, so the machine's load "
+            "weighs on all alike. Tutorial retrieval = "
+            "`DenseBaseline.retrieve(q, 10)` (langchain_chroma similarity search; LangChain's own "
+            "default k is 4, which costs the same); its LLM answer feeds our LLMAnswerGenerator its "
+            "top 4 chunks, retrieval included.",
+            ""]
 
 
 def _commands_section(res: dict) -> list[str]:
-    L = []
-    L.append("## Commands")
-    L.append("")
-    L.append(f"Whole run: `{res['command']}`. Each step, in order (wall seconds, including process "
-             "start and imports):")
-    L.append("")
-    L.append("```")
+    L = ["## Commands", "",
+         f"Whole run: `{res['command']}`. Each step, in order (wall seconds, including process "
+         "start and imports):", "", "```"]
     for c in res["commands"]:
-        L.append(f"# {c['step']} ({c['seconds']} s{', run by the previous invocation, reused with --resume' if c.get('reused') else ''})")
-        L.append(c["command"])
-    L.append("```")
-    L.append("")
-    return L
+        reused = ", run by the previous invocation, reused with --resume" if c.get("reused") else ""
+        L += [f"# {c['step']} ({c['seconds']} s{reused})", c["command"]]
+    return L + ["```", ""]

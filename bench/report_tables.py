@@ -107,13 +107,11 @@ def ingest_section(res: dict, sizes) -> list[str]:
 
 def latency_section(res: dict, sizes) -> list[str]:
     """Return the warm latency table, one row per corpus size."""
-    L = []
-    L.append("## Latency (warm, ms: median / p95)")
-    L.append("")
-    L.append("| size | questions | retrieval (ours) | extractive answer (ours) | retrieval (tutorial) | "
-             "retrieval ours / tutorial (median) | query embedding alone | hit@5 ours | hit@5 tutorial | "
-             "answerer start-up ms | serving RSS MiB (ours) |")
-    L.append("|" + "---|" * 11)
+    L = ["## Latency (warm, ms: median / p95)", "",
+         "| size | questions | retrieval (ours) | extractive answer (ours) | retrieval (tutorial) | "
+         "retrieval ours / tutorial (median) | query embedding alone | hit@5 ours | hit@5 tutorial | "
+         "answerer start-up ms | serving RSS MiB (ours) |",
+         "|" + "---|" * 11]
     for f in sizes:
         lat = res["latency"][str(f)]
         L.append(
@@ -134,10 +132,9 @@ def llm_section(res: dict, sizes) -> list[str]:
     rows = [r for r in lat.get("llm", []) if r["generated"]]
     brows = lat.get("baseline_llm", [])
     if rows or brows:
-        L.append("### LLM answers at 1× (ms: median / p95)")
-        L.append("")
-        L.append("| recipe | questions through the LLM | first token | total | answer chars (median) | prompt |")
-        L.append("|---|---|---|---|---|---|")
+        L += ["### LLM answers at 1× (ms: median / p95)", "",
+              "| recipe | questions through the LLM | first token | total | answer chars (median) | prompt |",
+              "|---|---|---|---|---|---|"]
         skipped = len(lat.get("llm", [])) - len(rows)
         L.append(f"| ours | {len(rows)} of {len(lat.get('llm', []))}"
                  f"{f' ({skipped} refused or quoted without the LLM)' if skipped else ''} | "
@@ -166,29 +163,18 @@ def llm_section(res: dict, sizes) -> list[str]:
 
 def onnx_part(res: dict) -> list[str]:
     """Return the ONNX experiment's section."""
-    L = []
-    L.append("## Embedding speed: ONNX int8 experiment")
-    L.append("")
     onnx = res.get("onnx")
-    if not onnx:
-        L.append("Not run (--skip-onnx).")
-    else:
-        L += onnx_section(onnx)
-    L.append("")
-    return L
+    body = onnx_section(onnx) if onnx else ["Not run (--skip-onnx)."]
+    return ["## Embedding speed: ONNX int8 experiment", "", *body, ""]
 
 
 def onnx_section(onnx: dict) -> list[str]:
     """Return the lines reporting the ONNX experiment."""
-    L = []
-    for note in onnx.get("notes", []):
-        L.append(f"- {note}")
+    L = [f"- {note}" for note in onnx.get("notes", [])]
     runs = onnx.get("runs", {})
     if runs:
-        L.append("")
-        L.append("| embedder | passages | passages/s | speed-up | dev hit@1 | dev hit@5 | dev MRR@10 | "
-                 "mean cosine to torch vectors |")
-        L.append("|---|---|---|---|---|---|---|---|")
+        L += ["", "| embedder | passages | passages/s | speed-up | dev hit@1 | dev hit@5 | dev MRR@10 | "
+              "mean cosine to torch vectors |", "|---|---|---|---|---|---|---|---|"]
         base = next((v for k, v in runs.items() if k.startswith("torch")), None)
         for name, r in runs.items():
             L.append(f"| {name} | {r['passages']} | {r['passages_per_s']:.2f} | "
@@ -196,8 +182,7 @@ def onnx_section(onnx: dict) -> list[str]:
                      f"{fmt(r.get('hit@1'), 3)} | {fmt(r.get('hit@5'), 3)} | {fmt(r.get('mrr@10'), 3)} | "
                      f"{fmt(r.get('cosine_to_torch'), 4)} |")
     if onnx.get("verdict"):
-        L.append("")
-        L.append(f"**Verdict:** {onnx['verdict']}")
+        L += ["", f"**Verdict:** {onnx['verdict']}"]
     chosen = onnx.get("adopt")
     if chosen and onnx.get("route") == "onnxruntime":
         quantised = "int8" in chosen
