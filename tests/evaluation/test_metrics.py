@@ -1,7 +1,7 @@
 """Evaluation metrics: evidence matching, hit@k, MRR, refusals, citation precision, keywords."""
 import pytest
 
-from qa.metrics import (
+from evaluation.metrics import (
     EvalQuestion,
     evidence_in,
     first_relevant_rank,

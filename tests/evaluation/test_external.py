@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from ingest.external import (
+from evaluation.external import (
     ContextsUnreadable,
     chunk_contexts,
     context_cache_dir,

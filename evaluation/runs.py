@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from qa.metrics import MRR_K, EvalQuestion, QuestionScore, score_question
+from evaluation.metrics import MRR_K, EvalQuestion, QuestionScore, score_question
 from qa.question import InvalidQuestion
 from qa.serialize import BadLine, QuestionLine, answer_to_dict, invalid_question_dict, parse_question_lines
 from vectorstore.records import Answer

@@ -1,7 +1,7 @@
 """Baseline retrievers: their chunking, offsets, BM25 ranking, and (slow) dense and fused search."""
 import pytest
 
-from qa.baselines import (
+from evaluation.baselines import (
     BM25,
     CHATCHAT,
     TUTORIAL,
