@@ -84,7 +84,8 @@ def run_answers(answerer, rows: list[dict]) -> dict:
 
 def latency_table(settings: Settings, rows: list[dict]) -> list[str]:
     """Return the Markdown rows of JSON vs free text, idle vs beside a CPU hog."""
-    from qa.llm import LLMAnswerGenerator, open_chat_model
+    from qa.llm_answer import LLMAnswerGenerator
+    from qa.llm_model import open_chat_model
     from ui.resources import build_answerer, build_embedder, build_stores
 
     embedder = build_embedder(settings)
@@ -124,7 +125,7 @@ def post(root: str, path: str, body: dict) -> dict:
 
 def prompt_messages(question: str, passages: list[str]) -> list[dict]:
     """Return the structured-answer prompt as OpenAI chat messages."""
-    from qa.llm import answer_inputs, answer_prompt
+    from qa.llm_answer import answer_inputs, answer_prompt
 
     messages = answer_prompt(structured=True).format_messages(**answer_inputs(question, passages))
     return [{"role": {"human": "user"}.get(m.type, m.type), "content": m.content} for m in messages]
@@ -151,7 +152,7 @@ def curve_table(settings: Settings, rows: list[dict], timed: int) -> list[str]:
     token on the first `timed` questions, and how often the labelled evidence is in the
     passages at all (the quality side of the trade)."""
     from qa.answer import AnswerSettings
-    from qa.llm import start_local_server
+    from qa.llm_model import start_local_server
     from ui.resources import build_answerer, build_embedder, build_stores
     from vectorstore.text import normalize_for_match
 

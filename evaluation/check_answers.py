@@ -21,14 +21,14 @@ import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from qa.citation_check import MARKER, answer_sentences
+from qa.citation_check import MARKER, answer_sentences, marker_numbers
 from qa.claim_check import Passage, content_units
+from qa.extractive import QUOTES_HEADER
+from vectorstore.text import WORD_CHAR
 
-# The opening line of an answer made of quotes (qa.answer's extractive answer).
-QUOTES_HEADER = "讲话原文中的相关表述"
 # Lines the answerer adds itself, not claims of the model.
 _SYSTEM_LINE = re.compile(r"^[（(]已删除|^讲话原文中的相关表述|^资料中未找到|^讲话原文没有给出")
-_BLANK_MARKER = re.compile(MARKER.pattern + r"(?=[0-9A-Za-z\u3400-\u9fff])")
+_BLANK_MARKER = re.compile(MARKER.pattern + f"(?={WORD_CHAR.pattern})")
 
 
 @dataclass
@@ -69,7 +69,7 @@ def _sentence_problem(sentence: str, cited: dict[int, Passage], question: str,
                       refused: bool) -> str | None:
     """Return "" for a sound sentence, a description of its problem, or None when there is
     nothing to check (no marker and no content units, or an uncited line of a refusal)."""
-    numbers = [int(x) for m in MARKER.finditer(sentence) for x in re.findall(r"\d+", m.group(2))]
+    numbers = [x for m in MARKER.finditer(sentence) for x in marker_numbers(m)]
     body = MARKER.sub("", sentence)
     units = content_units(body, question)
     if not numbers:

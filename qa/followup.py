@@ -33,6 +33,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Protocol
+
+from vectorstore.text import has_word, word_chars
 
 CONTENT_ENOUGH = 8  # characters of own content that make a question standalone
 
@@ -74,7 +77,7 @@ def _content(question: str) -> str:
     """Return the question's own content: letters, digits and ideographs left after the asking."""
     q = _ORDINAL.sub("", question)
     q = _NOT_CONTENT.sub("", q)
-    return "".join(re.findall(r"[0-9A-Za-z\u3400-\u9fff]", q))
+    return word_chars(q)
 
 
 def needs_rewrite(question: str, history: Sequence[tuple[str, str]]) -> bool:
@@ -149,7 +152,7 @@ def rewrite_rule_based(question: str, history: Sequence[tuple[str, str]]) -> str
         body = _drop_topic_repeat(after_pronoun, topic)
     body = _strip_end(body)
 
-    if not re.search(r"[0-9A-Za-z\u3400-\u9fff]", body):
+    if not has_word(body):
         if additive:
             return _as_question(prev) + "还有哪些内容？"
         return _as_question(prev)
@@ -174,3 +177,16 @@ def _drop_topic_repeat(body: str, topic: str) -> str:
         if body[:k] in topic:
             return body[k:]
     return body
+
+
+class QuestionRewriter(Protocol):
+    """Turns a follow-up into a standalone question, given (question, answer) history."""
+
+    def rewrite(self, question: str, history: Sequence[tuple[str, str]]) -> str: ...
+
+
+class RuleBasedRewriter:
+    """The QuestionRewriter used without an LLM: the rules above."""
+
+    def rewrite(self, question: str, history: Sequence[tuple[str, str]]) -> str:
+        return rewrite_rule_based(question, history)
