@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from qa.citation_check import MARKER, answer_sentences, marker_numbers
 from qa.claim_check import Passage, content_units
 from qa.extractive import QUOTES_HEADER
+from qa.serialize import json_lines
 from vectorstore.text import WORD_CHAR
 
 # Lines the answerer adds itself, not claims of the model.
@@ -95,13 +96,9 @@ def _shown(units) -> str:
 def read_answers(lines: Iterable[str]) -> list[dict]:
     """Return the answer objects of a JSON-lines file; blank lines are skipped."""
     out = []
-    for line_no, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as e:
-            raise ValueError(f"第 {line_no} 行不是合法的 JSON（{e.msg}）") from e
+    for line_no, obj in json_lines(lines):
+        if isinstance(obj, json.JSONDecodeError):
+            raise ValueError(f"第 {line_no} 行不是合法的 JSON（{obj.msg}）") from obj
         if not isinstance(obj, dict) or "answer" not in obj:
             raise ValueError(f"第 {line_no} 行不是回答（缺少 answer 字段）")
         out.append(obj)
