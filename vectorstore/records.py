@@ -52,7 +52,7 @@ class ScoredChunk:
     chunk: Chunk
     score: float  # the score this result was ranked by (fused for hybrid)
     dense: float | None = None  # cosine similarity
-    bm25: float | None = None  # BM25 score over jieba words
+    bm25: float | None = None  # BM25 score (a fused result: the word BM25 list's, qa.fusion)
     dense_rank: int | None = None  # 1-based
     bm25_rank: int | None = None
     # A fused result: each retriever's rank of the chunk and own score for it, by retriever name
