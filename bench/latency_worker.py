@@ -163,13 +163,10 @@ def llm_questions(questions, answered_ids, n: int):
     """Return up to n answerable questions that the extractive pass did not refuse and that do
     not ask for the source text (those are quoted without the LLM), drawn with seed 0."""
     from evaluation.runs import sample_questions
+    from qa.question import wants_source
 
-    try:
-        from qa.answer import _WANTS_SOURCE as wants_source
-    except ImportError:
-        wants_source = None
     ok = [q for q in questions if q.answerable and q.id in answered_ids
-          and not (wants_source and wants_source.search(q.question))]
+          and not wants_source(q.question)]
     return sample_questions(ok, n, seed=0)
 
 

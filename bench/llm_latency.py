@@ -91,7 +91,8 @@ def latency_table(settings: Settings, rows: list[dict], budgets: list[tuple[int,
     all on the same questions in one run. Every row starts its own model server: the server
     keeps earlier prompts in its cache, and a row after another over the same questions would
     find their passages there (a new question's would not be)."""
-    from qa.llm import LLMAnswerGenerator, open_chat_model
+    from qa.llm_answer import LLMAnswerGenerator
+    from qa.llm_model import open_chat_model
     from ui.resources import build_answerer, build_embedder, build_stores
 
     embedder = build_embedder(settings)
@@ -140,7 +141,7 @@ def post(root: str, path: str, body: dict) -> dict:
 
 def prompt_messages(question: str, passages: list[str]) -> list[dict]:
     """Return the structured-answer prompt as OpenAI chat messages."""
-    from qa.llm import answer_inputs, answer_prompt
+    from qa.llm_answer import answer_inputs, answer_prompt
 
     messages = answer_prompt(structured=True).format_messages(**answer_inputs(question, passages))
     return [{"role": {"human": "user"}.get(m.type, m.type), "content": m.content} for m in messages]
@@ -167,7 +168,8 @@ def curve_table(settings: Settings, rows: list[dict], timed: int) -> list[str]:
     token on the first `timed` questions, and how often the labelled evidence is in the
     passages at all (the quality side of the trade)."""
     from qa.answer import AnswerSettings
-    from qa.llm import start_local_server
+    from qa.evidence import passage_window
+    from qa.llm_model import start_local_server
     from ui.resources import build_answerer, build_embedder, build_stores
     from vectorstore.text import normalize_for_match
 
@@ -189,7 +191,8 @@ def curve_table(settings: Settings, rows: list[dict], timed: int) -> list[str]:
                 fresh, times, inside = [], [], 0
                 for i, r in enumerate(rows):
                     q = r["question"]
-                    passages = [answerer._passage_window(q, h.chunk.text) for h in hits_of[r["id"]][:n]]
+                    passages = [passage_window(q, h.chunk.text, answerer.tokenizer, chars)
+                                for h in hits_of[r["id"]][:n]]
                     ev = normalize_for_match(r.get("evidence", ""))
                     inside += any(ev and ev in normalize_for_match(p) for p in passages)
                     messages = prompt_messages(q, passages)

@@ -21,14 +21,15 @@ import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from qa.citation_check import MARKER, answer_sentences
+from qa.citation_check import MARKER, answer_sentences, marker_numbers
 from qa.claim_check import Passage, content_units
+from qa.extractive import QUOTES_HEADER
+from qa.serialize import json_lines
+from vectorstore.text import WORD_CHAR
 
-# The opening line of an answer made of quotes (qa.answer's extractive answer).
-QUOTES_HEADER = "讲话原文中的相关表述"
 # Lines the answerer adds itself, not claims of the model.
 _SYSTEM_LINE = re.compile(r"^[（(]已删除|^讲话原文中的相关表述|^资料中未找到|^讲话原文没有给出")
-_BLANK_MARKER = re.compile(MARKER.pattern + r"(?=[0-9A-Za-z\u3400-\u9fff])")
+_BLANK_MARKER = re.compile(MARKER.pattern + f"(?={WORD_CHAR.pattern})")
 
 
 @dataclass
@@ -69,7 +70,7 @@ def _sentence_problem(sentence: str, cited: dict[int, Passage], question: str,
                       refused: bool) -> str | None:
     """Return "" for a sound sentence, a description of its problem, or None when there is
     nothing to check (no marker and no content units, or an uncited line of a refusal)."""
-    numbers = [int(x) for m in MARKER.finditer(sentence) for x in re.findall(r"\d+", m.group(2))]
+    numbers = [x for m in MARKER.finditer(sentence) for x in marker_numbers(m)]
     body = MARKER.sub("", sentence)
     units = content_units(body, question)
     if not numbers:
@@ -95,13 +96,9 @@ def _shown(units) -> str:
 def read_answers(lines: Iterable[str]) -> list[dict]:
     """Return the answer objects of a JSON-lines file; blank lines are skipped."""
     out = []
-    for line_no, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as e:
-            raise ValueError(f"第 {line_no} 行不是合法的 JSON（{e.msg}）") from e
+    for line_no, obj in json_lines(lines):
+        if isinstance(obj, json.JSONDecodeError):
+            raise ValueError(f"第 {line_no} 行不是合法的 JSON（{obj.msg}）") from obj
         if not isinstance(obj, dict) or "answer" not in obj:
             raise ValueError(f"第 {line_no} 行不是回答（缺少 answer 字段）")
         out.append(obj)

@@ -123,7 +123,7 @@ def _open_llm(settings: Settings):
         return build_llm(settings, strict=True)
     except ImportError as e:
         raise EvalRefused(f"没有可用的大模型（{e}），请改用 --mode extractive") from e
-    except RuntimeError as e:  # qa.llm.LLMUnavailable: its message says what to do
+    except RuntimeError as e:  # qa.llm_model.LLMUnavailable: its message says what to do
         raise EvalRefused(str(e)) from e
 
 

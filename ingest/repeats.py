@@ -1,27 +1,14 @@
 """Merging passages that the corpus repeats across speeches into one chunk that names them all."""
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
 from vectorstore.records import Chunk
-from vectorstore.text import normalize_for_match
+from vectorstore.text import copy_key
 
 # Length of the probe taken from a chunk to find the longer chunks that may contain it; a
 # shorter chunk ("同志们：") is merged only when identical, never as contained.
 _PROBE = 12
-# Anonymised figures are spelt x, xx, xxx or × by different copies of the same speech.
-_PLACEHOLDER = re.compile(r"[xX×]+")
-_PUNCT = re.compile(r"[^\w]")
-
-
-def match_key(text: str) -> str:
-    """Return the form two copies of a passage share: normalize_for_match without punctuation.
-
-    Copies of a speech in the corpus differ in punctuation ("阳光审批·优质服务", a "。" before
-    "一是") and in how figures are blanked out ("xx市" / "x市"), not in their words.
-    """
-    return _PUNCT.sub("", _PLACEHOLDER.sub("x", normalize_for_match(text)))
 
 
 def merge_repeated(
@@ -29,16 +16,16 @@ def merge_repeated(
 ) -> tuple[list[Chunk], int]:
     """Return (chunks kept, number merged away) after merging repeated passages.
 
-    Chunks with the same match_key (the text without whitespace, punctuation and differences
-    in placeholder figures) are kept once, the first in input order. With `contained`, a
-    chunk whose match_key lies wholly inside that of a longer kept chunk of another speech is
-    merged into that chunk too (copies of a speech are paragraphed differently, so their chunk
-    boundaries differ). A kept chunk's also_in / also_in_ids name the other speeches (titles
+    Chunks with the same copy key (vectorstore.text.copy_key: the text without whitespace,
+    punctuation and differences in placeholder figures) are kept once, the first in input
+    order. With `contained`, a chunk whose key lies wholly inside that of a longer kept chunk
+    of another speech is merged into that chunk too (copies of a speech are paragraphed
+    differently, so their chunk boundaries differ). A kept chunk's also_in / also_in_ids name the other speeches (titles
     from `titles`, else the merged chunk's own title) that repeat the passage or part of it,
     without duplicates and never its own speech; entries it already carried stay first.
     Kept chunks stay in input order and are otherwise unchanged.
     """
-    keys = [match_key(c.text) for c in chunks]
+    keys = [copy_key(c.text) for c in chunks]
     # into[i] = index of the kept chunk that chunk i is merged into (i itself when kept)
     into = list(range(len(chunks)))
     first: dict[str, int] = {}

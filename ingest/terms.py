@@ -16,7 +16,8 @@ from pathlib import Path
 from vectorstore.policy_terms import extract_policy_terms, quoted_terms
 from vectorstore.records import SpeechDocument
 from vectorstore.sentences import sentence_spans
-from vectorstore.term_index import Definition, TermEntry, TermIndex, fold_width, save_term_index
+from vectorstore.term_index import Definition, TermEntry, TermIndex, save_term_index
+from vectorstore.text import fold_width
 
 # Digit slogans: 1+19+7+n, 7+1+n, 5+2; a quoted number such as “321608”.
 _PLUS_FORMULA = re.compile(r"(?<![0-9A-Za-z+])([0-9]+(?:[+＋][0-9A-Za-z]+)+)(?![0-9A-Za-z+])")

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from qa.claim_check import Passage, Unit, content_units
 from qa.evidence import TokenizerLike, support_score
+from vectorstore.text import WORD_CHAR, has_word
 
 # [1]  [1][2]  [1,2]  [1，2]  [1、2]  and the full-width ［1］ / 【1】 that Chinese models also write.
 MARKER = re.compile(r"([\[［【])\s*(\d+(?:\s*[,，、]\s*\d+)*)\s*([\]］】])")
@@ -16,7 +17,6 @@ _SENTENCE_END = re.compile(r"[。！？!?]|\n")
 _SENTENCE_TAIL = re.compile(r"[”’」』）)\"']*(?:[ \t]*" + MARKER.pattern + r")*")
 # A marker stands at a clause end when punctuation, a space, another marker or the end follows;
 # "[2]个" or "[3]名党员" uses it as a blank for a figure or word.
-_WORD_AFTER = re.compile(r"[0-9A-Za-z\u3400-\u9fff]")
 _SHOWN_UNITS = 3
 
 
@@ -123,9 +123,9 @@ class _SentenceCheck:
             return _Verdict(False, reasons=[(0, f"“{_short(body)}”没有标注来源，无法核实，已删除这句话")])
         for group in groups:
             last = group[-1]
-            if _WORD_AFTER.match(text, last.end()):
+            if WORD_CHAR.match(text, last.end()):
                 shown = last.group() + text[last.end()]
-                n = int(_NUM.findall(last.group(2))[0])
+                n = marker_numbers(last)[0]
                 return _Verdict(False, reasons=[(n, f"“{shown}”把引用标注当作了数字或词语，无法核实，"
                                                    "已删除这句话")])
         verdict = _Verdict(keep=True)
@@ -145,7 +145,7 @@ class _SentenceCheck:
 
     def _clause(self, claim: str, group: list[re.Match], verdict: _Verdict) -> bool:
         """Check one clause against the numbers of its marker group; False drops the sentence."""
-        numbers = [int(x) for m in group for x in _NUM.findall(m.group(2))]
+        numbers = [x for m in group for x in marker_numbers(m)]
         valid = [n for n in dict.fromkeys(numbers) if 1 <= n <= len(self.passages)]
         bad = [n for n in dict.fromkeys(numbers) if n not in valid]
         total = len(self.passages)
@@ -181,7 +181,7 @@ class _SentenceCheck:
             why = "不足以支持这句话"
         verdict.reasons += [(n, f"来源[{n}]{why}，已删除该引用") for n in valid if n not in kept]
         for m in group:
-            verdict.markers[m.start()] = [int(x) for x in _NUM.findall(m.group(2)) if int(x) in kept]
+            verdict.markers[m.start()] = [x for x in marker_numbers(m) if x in kept]
         return True
 
     def _sole_holder(self, units: list[Unit], exclude: list[int]) -> int | None:
@@ -230,6 +230,22 @@ def answer_sentences(text: str) -> list[str]:
     return [text[a:b] for a, b in _sentence_spans(text)]
 
 
+def marker_numbers(marker: re.Match) -> list[int]:
+    """Return the passage numbers a MARKER match names ("[1，3]" → [1, 3])."""
+    return [int(x) for x in _NUM.findall(marker.group(2))]
+
+
+def claims_citing(text: str, n: int) -> str:
+    """Return the sentences of text that end with a marker naming passage n, joined, markers
+    left out: what the answer claims that passage says."""
+    out = []
+    for m in MARKER.finditer(text):
+        if n in marker_numbers(m):
+            sentence_start = max(text.rfind(c, 0, m.start()) for c in "。！？；\n") + 1
+            out.append(MARKER.sub("", text[sentence_start:m.start()]))
+    return "".join(s for s in out if has_word(s))
+
+
 def _marker_groups(text: str, start: int, end: int) -> list[list[re.Match]]:
     """Return the markers of text[start:end], those side by side grouped together."""
     groups: list[list[re.Match]] = []
@@ -248,7 +264,7 @@ def _rewrite_markers(text: str, start: int, end: int, kept: dict[int, list[int]]
     for m in MARKER.finditer(text, start, end):
         pieces.append(text[pos:m.start()])
         numbers = kept.get(m.start(), [])
-        if numbers == [int(x) for x in _NUM.findall(m.group(2))]:
+        if numbers == marker_numbers(m):
             pieces.append(m.group())
         elif numbers:
             sep = re.search(r"\s*[,，、]\s*", m.group(2))

@@ -16,15 +16,14 @@ A content unit is something a reader would take as a fact of the source:
   each of two or more characters) of four or more characters in all.
 
 Matching is done on folded text (qa.figures.fold): NFKC, lower case, Chinese numerals as
-digits, punctuation as a space, and the slack characters 的 了 地 得 是 为 dropped, so "压缩至1个工作日"
-matches "压缩至一个工作日" and "办理的" matches "办理". A unit is supported when its folded form occurs in
-the folded passage; a content phrase is also supported when each of its words occurs in the
-passage and every two neighbouring words share a passage sentence (so a reordered or lightly
-reworded phrase passes, while a word the passage never uses does not), and a list item holding
+digits, punctuation as a space, and the slack characters 的 了 地 得 是 为 dropped, so
+"压缩至1个工作日" matches "压缩至一个工作日" and "办理的" matches "办理". A unit is supported when
+its folded form occurs in the folded passage; a content phrase also when each of its words
+occurs in the passage and every two neighbouring words share a passage sentence (a reordered or
+lightly reworded phrase passes, a word the passage never uses does not), and a list item holding
 a figure when one passage clause holds its figure and its words ("企业开办3个工作日" for
-"3个工作日完成企业开办"). Boilerplate ("讲话提到", "根据资料", "主要包括") and the words of the question are not
-units: repeating the question is not a claim about the source. Numbers are checked even when
-the question has them, except a count such as "四个" that the question itself asks about.
+"3个工作日完成企业开办"). Boilerplate ("讲话提到", "根据资料") and the question's words are not units
+(repeating the question claims nothing); its numbers are, except a count ("四个") it asks about.
 """
 from __future__ import annotations
 
@@ -33,8 +32,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from qa.evidence import STOPWORDS as _QUESTION_STOPWORDS
 from qa.figures import COUNT_WORDS, SLACK, Figure, document_numbers, figures, fold
+from vectorstore.text import TOPICLESS_WORDS
 
 _QUOTED = re.compile(r"“([^“”]{2,60})”|\"([^\"]{2,60})\"|「([^「」]{2,60})」|『([^『』]{2,60})』")
 _TITLE = re.compile(r"《([^《》]{2,80})》")
@@ -52,7 +51,7 @@ _BOILERPLATE = re.compile(
     r"|主要包括|具体包括|包括以下|以下几(?:个方面|点|项)|如下|具体(?:来说|而言)|总(?:的来说|之)"
     r"|综上所述|也就是说|简单来说|换句话说|其中"
 )
-_PHRASE_STOPWORDS = _QUESTION_STOPWORDS | frozenset(
+_PHRASE_STOPWORDS = TOPICLESS_WORDS | frozenset(  # and the words an answer frames its claims with
     """提到 指出 强调 表示 提出 包括 包含 涵盖 涉及 分别 主要 具体 根据 资料 材料 讲话 原文 来源
     显示 文中 如下 以下 下列 需要 通过 相关 有关 问题 回答 答案 说明 介绍 目前 已经 能够 相应
     工作 要求 方面 内容 就是 也是 还是 成为 属于 作为 指的是 是指

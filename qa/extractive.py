@@ -1,23 +1,30 @@
-"""Picks the source sentences that answer a question best, to quote them verbatim."""
+"""Picks the source sentences that answer a question best and quotes them verbatim: the
+extractive answer.
+
+    quoted = quote_answer(question, hits, tokenizer)   # quoted.text, quoted.citations
+"""
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import re
-
-from qa.evidence import TokenizerLike, _spans, pinpoint, support_score
+from qa.evidence import (RANK_TIE_BREAK, TOP_PASSAGES, TokenizerLike, passage_sentences, pinpoint,
+                         support_score)
 from qa.slots import Slot, SlotMatch
-from vectorstore.records import ScoredChunk
+from vectorstore.records import Citation, ScoredChunk
+from vectorstore.text import NOT_WORD, WORD_RUN
+
+# The opening line of an answer made of quotes.
+QUOTES_HEADER = "讲话原文中的相关表述"
+_SENTENCE_END = "。！？；"
 
 # Slots answered by what follows a sentence that only names the topic ("一是推进“三集中、两到位”
 # 管理模式。" is followed by the sentence saying what the model is).
 _EXPLAINED_NEXT = frozenset({"definition", "list", "measure", "reason", "other"})
 _LEAD_IN = re.compile(r"^(?:[一二三四五六七八九十]是|[（(][一二三四五六七八九十][）)]|第[一二三四五六七八九十]"
                       r"|[0-9][.、．])|[：:]$")
-
-
-_WORDS = re.compile(r"[\s\W_]+")  # what two copies of a sentence may differ in
+_SHORT_LEAD_IN = 30  # characters: a sentence this short names the topic, the next one says it
 
 
 @dataclass(frozen=True)
@@ -35,7 +42,7 @@ def select_quotes(
     hits: Sequence[ScoredChunk],
     tokenizer: TokenizerLike,
     max_quotes: int = 3,
-    top: int = 3,
+    top: int = TOP_PASSAGES,
     keep_ratio: float = 0.85,
     others_ratio: float = 0.95,
     slot: Slot | None = None,
@@ -57,7 +64,7 @@ def select_quotes(
         text = hit.chunk.text
         for a, b in pinpoint(question, text, tokenizer, max_sentences=2):
             # Small bonus for rank so ties go to the passage retrieval trusted more.
-            score = support_score(question, text[a:b], tokenizer) + 0.02 * (top - i)
+            score = support_score(question, text[a:b], tokenizer) + RANK_TIE_BREAK * (top - i)
             candidates.append(Quote(hit=i, start=a, end=b, score=score))
     if not candidates:
         return []
@@ -90,7 +97,7 @@ def _distinct(quotes: Sequence[Quote], hits: Sequence[ScoredChunk]) -> list[Quot
     for q in quotes:
         chunk = hits[q.hit].chunk
         a, b = chunk.start + q.start, chunk.start + q.end
-        key = _WORDS.sub("", chunk.text[q.start:q.end])
+        key = NOT_WORD.sub("", chunk.text[q.start:q.end])  # two copies of the sentence share it
         if key in words or any(d == chunk.doc_id and a < y and x < b for d, x, y in places):
             continue
         kept.append(q)
@@ -113,22 +120,61 @@ def _answering(chosen: list[Quote], hits: Sequence[ScoredChunk], slot: Slot | No
                    + [q for q in out if q.hit != best.hit])[: max(max_quotes, 2)]
     elif slot.kind in _EXPLAINED_NEXT:
         text = hits[best.hit].chunk.text
-        spans = _spans(text)
+        spans = passage_sentences(text)
         lead = [q for q in out if q.hit == best.hit]
         last = max(lead, key=lambda q: q.end)
         sentence = text[last.start:last.end].strip()
         after = [s for s in spans if s[0] >= last.end]
-        if after and (len(sentence) <= 30 or _LEAD_IN.search(sentence)):
+        if after and (len(sentence) <= _SHORT_LEAD_IN or _LEAD_IN.search(sentence)):
             a, b = after[0]
             out.append(Quote(best.hit, a, b, last.score))
     return out
+
+
+@dataclass(frozen=True)
+class Quotes:
+    """An extractive answer: one line per quoted passage ("“…”[n]") and their citations."""
+
+    lines: tuple[str, ...]
+    citations: tuple[Citation, ...]
+
+    @property
+    def text(self) -> str:
+        """Return the answer text: the header line, then the quotes."""
+        return f"{QUOTES_HEADER}：\n" + "\n".join(self.lines)
+
+    def cited_text(self) -> str:
+        """Return the quoted sentences run together (what the citations highlight)."""
+        return "".join(c.chunk.text[a:b] for c in self.citations for a, b in c.highlights)
+
+
+def quote_answer(question: str, hits: Sequence[ScoredChunk], tokenizer: TokenizerLike,
+                 max_quotes: int = 3, slot: Slot | None = None,
+                 match: SlotMatch | None = None) -> Quotes:
+    """Return the quotes answering the question (select_quotes), numbered from 1 by passage;
+    when nothing is pinpointed, the opening sentence of the best passage (hits must not be empty)."""
+    quotes = select_quotes(question, hits, tokenizer, max_quotes, slot=slot, match=match)
+    spans_by_hit: dict[int, list[tuple[int, int]]] = {}
+    if not quotes:
+        text = hits[0].chunk.text
+        end = next((i + 1 for i, ch in enumerate(text) if ch in _SENTENCE_END), len(text))
+        spans_by_hit[0] = [(0, end)]
+    for q in quotes:
+        spans_by_hit.setdefault(q.hit, []).append((q.start, q.end))
+    lines, citations = [], []
+    for n, (hit_i, spans) in enumerate(spans_by_hit.items(), start=1):
+        chunk = hits[hit_i].chunk
+        citations.append(Citation(n=n, chunk=chunk, highlights=tuple(spans)))
+        quoted = "……".join(chunk.text[a:b].strip() for a, b in spans)
+        lines.append(f"“{quoted}”[{n}]")
+    return Quotes(tuple(lines), tuple(citations))
 
 
 def shared_phrases(question: str, text: str, min_chars: int = 3, most: int = 2) -> list[str]:
     """Return up to `most` of the longest phrases (runs of at least min_chars letters or
     ideographs) that the question and text share, in question order, none inside another:
     what a passage says about the question's topic ("基层信息直报点")."""
-    runs = re.findall(r"[0-9A-Za-z\u3400-\u9fff]+", question)
+    runs = WORD_RUN.findall(question)
     found: list[tuple[int, str]] = []
     for run in runs:
         i = 0

@@ -33,6 +33,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Protocol
+
+from vectorstore.text import has_word, word_chars
 
 CONTENT_ENOUGH = 8  # characters of own content that make a question standalone
 
@@ -47,9 +50,13 @@ _PRONOUN_ANY = re.compile(
     r"它|这|(?<!刹)那(?!么)|上述|前面|刚才|以上|前者|后者"
     r"|(?<![应])该|(?<![尤极与])其(?![他它实余])|(?<![因如彼由从据就])此(?!外)"
 )
+# An item of the previous answer named by its place ("第二点", "第3条").
 _ORDINAL = re.compile(r"第[一二三四五六七八九十百\d]+(?:点|条|个|项|部分|方面|步|是|类|种)")
+# Asking for more about what was said, without saying about what ("具体怎么做").
 _DETAIL = re.compile(r"具体|详细|展开|举个?例|为什么|为何|怎么做|怎么办|怎么落实|如何落实|如何做")
+# A body holding a question word is a question already ("有哪些作用"), else a noun phrase.
 _QUESTION_WORD = re.compile(r"什么|哪|怎|如何|为何|为什么|多少|多久|几|谁|是否|吗|有没有|能否")
+# The asking, pronouns, connectives and particles: what is not a question's own content.
 _NOT_CONTENT = re.compile(
     r"是什么意思|是什么|是多少|有哪些|有什么|怎么样|怎么做|怎么办|怎样|怎么|如何|为什么|为何|多少|多久"
     r"|哪些|哪个|哪里|什么|是否|有没有|能否|请问|一下|说说|讲讲|谈谈|介绍|具体|详细|展开"
@@ -74,7 +81,7 @@ def _content(question: str) -> str:
     """Return the question's own content: letters, digits and ideographs left after the asking."""
     q = _ORDINAL.sub("", question)
     q = _NOT_CONTENT.sub("", q)
-    return "".join(re.findall(r"[0-9A-Za-z\u3400-\u9fff]", q))
+    return word_chars(q)
 
 
 def needs_rewrite(question: str, history: Sequence[tuple[str, str]]) -> bool:
@@ -149,7 +156,7 @@ def rewrite_rule_based(question: str, history: Sequence[tuple[str, str]]) -> str
         body = _drop_topic_repeat(after_pronoun, topic)
     body = _strip_end(body)
 
-    if not re.search(r"[0-9A-Za-z\u3400-\u9fff]", body):
+    if not has_word(body):
         if additive:
             return _as_question(prev) + "还有哪些内容？"
         return _as_question(prev)
@@ -174,3 +181,16 @@ def _drop_topic_repeat(body: str, topic: str) -> str:
         if body[:k] in topic:
             return body[k:]
     return body
+
+
+class QuestionRewriter(Protocol):
+    """Turns a follow-up into a standalone question, given (question, answer) history."""
+
+    def rewrite(self, question: str, history: Sequence[tuple[str, str]]) -> str: ...
+
+
+class RuleBasedRewriter:
+    """The QuestionRewriter used without an LLM: the rules above."""
+
+    def rewrite(self, question: str, history: Sequence[tuple[str, str]]) -> str:
+        return rewrite_rule_based(question, history)

@@ -1,12 +1,54 @@
-"""Checks a generated answer sentence by sentence before it may replace the quotes."""
+"""The generated (llm) answer: what a generator promises, reading its stream, and checking it
+sentence by sentence before it may replace the quotes."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
-from qa.citation_check import MARKER, check_citations
-from qa.evidence import TokenizerLike
+from qa.citation_check import MARKER, check_citations, claims_citing
+from qa.evidence import TokenizerLike, pinpoint
 from qa.structured import AnswerReader, render_sentence
+from vectorstore.records import Chunk, Citation
+
+
+class GenerationFailed(RuntimeError):
+    """The generator could not answer (endpoint unreachable, server error); the message says
+    why in Chinese. The answer then stays the extractive one."""
+
+
+class GenerationBusy(GenerationFailed):
+    """The model is answering someone else; rather than wait, the answer stays extractive."""
+
+
+class AnswerGenerator(Protocol):
+    """Writes an answer to the question from numbered passages, streamed as text pieces;
+    raises GenerationFailed when it cannot."""
+
+    def stream(self, question: str, passages: Sequence[str]) -> Iterator[str]: ...
+
+
+def read_generation(pieces: Iterable[str], reader: AnswerReader,
+                    timings_ms: dict[str, float]) -> Iterator[str]:
+    """Feed the generated pieces to reader and yield the text each makes final ("" while a
+    sentence is still being written), recording in timings_ms when the first token and the
+    first sentence came and how long the generation took."""
+    t = time.perf_counter()
+
+    def since() -> float:
+        return round((time.perf_counter() - t) * 1000, 1)
+
+    try:
+        for piece in pieces:
+            if "first_token" not in timings_ms and piece.strip():
+                timings_ms["first_token"] = since()
+            shown = reader.feed(piece)
+            if shown:
+                timings_ms.setdefault("first_sentence", since())
+            yield shown
+    finally:
+        timings_ms["generate"] = since()
 
 
 @dataclass
@@ -18,6 +60,28 @@ class CheckedGeneration:
     notes: list[str] = field(default_factory=list)  # why markers or sentences went
     dropped: int = 0  # sentences left out because no passage supports them
     removed: int = 0  # markers taken out
+
+    def shown_text(self) -> str:
+        """Return the text to show: the checked answer, with a line saying what was removed."""
+        if self.dropped:
+            return self.text + f"\n（已删除 {self.dropped} 句无法在来源中核实的话）"
+        if self.removed:
+            return self.text + f"\n（已删除 {self.removed} 处无法在来源中核实的引用）"
+        return self.text
+
+    def citations(self, chunks: Sequence[Chunk], question: str,
+                  tokenizer: TokenizerLike) -> list[Citation]:
+        """Return a citation for each passage still cited (chunks[n - 1] for marker n), in
+        marker order, highlighting the sentences the answer's claims about it come from (else
+        those matching the question)."""
+        out = []
+        for n in sorted(self.used):
+            chunk = chunks[n - 1]
+            claims = claims_citing(self.text, n)
+            highlights = pinpoint(claims or question, chunk.text, tokenizer) or pinpoint(
+                question, chunk.text, tokenizer)
+            out.append(Citation(n=n, chunk=chunk, highlights=highlights))
+        return out
 
 
 def check_generated(reader: AnswerReader, passages: Sequence[str], tokenizer: TokenizerLike,

@@ -60,11 +60,6 @@ class LocalLLMServer:
             address = f"http://{address}"
         return cls(server, address.rstrip("/") + "/v1", Path(model_path))
 
-    @property
-    def running(self) -> bool:
-        """Return True until close() has been called."""
-        return self._server is not None
-
     def close(self) -> None:
         """Stop the server and free the model (safe to call twice)."""
         with self._lock:

@@ -3,7 +3,7 @@
     lookup = TermLookup(documents, chunks, term_index)
     result = lookup.lookup("一窗受理")      # mentions grouped by speech, definition first
 
-Matching is exact after full/half-width folding (vectorstore.term_index.fold_width), over the
+Matching is exact after full/half-width folding (vectorstore.text.fold_width), over the
 cleaned text of every speech, so a passage that several speeches repeat is found in each of
 them (the search index keeps such a passage once). Counts are non-overlapping, like str.count.
 """
@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 from vectorstore.records import Chunk, SpeechDocument
 from vectorstore.sentences import sentence_spans
-from vectorstore.term_index import Definition, TermEntry, TermIndex, fold_width
+from vectorstore.term_index import Definition, TermEntry, TermIndex
+from vectorstore.text import fold_width
 
 _SEPARATOR = "\x00"  # between speeches in the searched text: no match spans two speeches
 _STRIP = " \t\r\n“”\"'「」『』《》〈〉【】()（）"

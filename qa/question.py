@@ -4,8 +4,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from vectorstore.text import has_word
+
 MAX_QUESTION_CHARS = 500
-_HAS_WORD = re.compile(r"[0-9A-Za-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
 class InvalidQuestion(ValueError):
@@ -31,7 +32,7 @@ def clean_question(text: str | None) -> str:
         raise InvalidQuestion(
             f"问题太长（{len(q)} 字），请精简到 {MAX_QUESTION_CHARS} 字以内，只写想问的内容。"
         )
-    if not _HAS_WORD.search(q):
+    if not has_word(q):
         raise InvalidQuestion("问题里没有可以检索的文字，请用中文描述想了解的内容。")
     return q
 
@@ -59,3 +60,12 @@ _ASKS_FIGURE = re.compile(
 def asks_for_figure(question: str) -> bool:
     """Return True if the question asks for a number, an amount, a date or a duration."""
     return bool(_ASKS_FIGURE.search(question))
+
+
+# "请给出原文" and the like ask for the source text itself: quote, do not paraphrase.
+_WANTS_SOURCE = re.compile(r"原文|原话|出处|哪篇|哪一篇|哪个讲话|哪次讲话|摘录")
+
+
+def wants_source(question: str) -> bool:
+    """Return True if the question asks for the source text itself ("请给出原文", "出处")."""
+    return bool(_WANTS_SOURCE.search(question))

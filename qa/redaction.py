@@ -1,7 +1,18 @@
-"""Finding where the published speech text blanked out a figure or a name ("X个", "20xx年", "___")."""
+"""Finding where the published speech text blanked out a figure or a name ("X个", "20xx年", "___"),
+and whether the sentence answering a question blanks out the figure it asks for.
+
+    found = redacted_answer(question, [h.chunk.text for h in hits[:TOP_PASSAGES]], weights.coverage)
+"""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from qa.evidence import RANK_TIE_BREAK
+from qa.question import asks_for_figure
+from vectorstore.sentences import sentence_spans
+from vectorstore.text import fold
 
 # Web copies of speeches replace figures and names with placeholders: X / XX / xx / × / ××
 # ("X个办事专区", "提速X%", "“X”发展战略", "20xx年"), full-width Ｘ, blanks "___", and in one
@@ -68,63 +79,53 @@ def is_year_placeholder(text: str) -> bool:
     return bool(_YEAR.fullmatch(text))
 
 
-def mentions_redaction(text: str) -> bool:
-    """Return True if the text contains any blanked figure or name."""
-    return bool(redacted_figures(text))
+# The placeholder characters an answer names ("以“X”代替"); a figure left out is named "留空".
+_SHOWN_MARKS = _X + "*＊_＿"
+_ASKS_YEAR = re.compile(r"哪一?年|年份|什么时候")
+REDACTED_TEXT = "讲话原文没有给出这个数字：公开文本中该处{mark}，无法确认具体数值。原文如下："
 
 
-# "多少个党支部" → ("个", "党支部"); "几个工作日" → ("个", "工作日"); "有多少项" → ("项", "").
-_TARGET = re.compile(r"(?:多少|几)([个名项件家次条所天年月人户元倍])?([\u4e00-\u9fff]{0,4})")
-_NOT_NOUN = re.compile(r"^(?:是|呢|吗|啊|了|的|在|能|可|要|才|就|都|，|。|？)")
-_NUMBER = re.compile(r"[0-9０-９]+(?:\.[0-9]+)?|[一二两三四五六七八九十百千万]+")
+@dataclass(frozen=True)
+class RedactedAnswer:
+    """The sentence texts[text][start:end] that answers the question with its figure blanked
+    out, and the placeholder as the answer names it ("" for a figure simply left out)."""
+
+    text: int
+    start: int
+    end: int
+    mark: str
+
+    def explanation(self, sentence: str) -> str:
+        """Return the answer saying the figure is blanked out, then the sentence quoted [1]."""
+        how = f"以“{self.mark}”代替" if self.mark else "留空"
+        return REDACTED_TEXT.format(mark=how) + f"\n“{sentence.strip()}”[1]"
 
 
-def figure_targets(question: str) -> list[tuple[str, str]]:
-    """Return (unit, noun) pairs of the figures a question asks for."""
-    out = []
-    for m in _TARGET.finditer(question):
-        unit, noun = m.group(1) or "", m.group(2) or ""
-        noun = "" if _NOT_NOUN.match(noun) else re.split(r"[是呢吗了的在，。？、]", noun)[0]
-        if unit or noun:
-            out.append((unit, noun))
-    return out
+def redacted_answer(question: str, texts: Sequence[str],
+                    coverage: Callable[[str], float]) -> RedactedAnswer | None:
+    """Return where the question asks for a figure and the sentence that answers it blanks that
+    figure out ("X个", "**项", "党支部个，"; "20xx年" only for a question about a year), else None.
 
-
-def _near(sentence: str, a: int, b: int, unit: str, noun: str, reach: int = 8) -> bool:
-    ctx = sentence[max(0, a - reach) : b + reach]
-    stems = {noun, noun[:2], noun[-2:]} if len(noun) >= 2 else set()
-    return any(x in ctx for x in stems) or bool(
-        unit and sentence[b : b + 1] == unit and (not noun or noun[:2] in ctx)
-    )
-
-
-def figure_stated(question: str, sentences: list[tuple[int, int, str]]) -> bool:
-    """Return True if some sentence states a figure the question asks for with a real number
-    ("多少个党支部" and "建成党支部12个")."""
-    for _, _, sentence in sentences:
-        for unit, noun in figure_targets(question):
-            for m in _NUMBER.finditer(sentence):
-                if _near(sentence, m.start(), m.end(), unit, noun, reach=4) and (
-                    not unit or sentence[m.end() : m.end() + 1] == unit
-                ):
-                    return True
-    return False
-
-
-def find_blanked_answer(
-    question: str, sentences: list[tuple[int, int, str]]
-) -> tuple[int, int, str] | None:
-    """Return (item, index in sentences, placeholder) of a sentence whose blanked figure is
-    the one the question asks for ("多少个党支部" and "现有党支部个，"), or None.
-
-    sentences: (item, start, text), best passages first; item names the passage. When any
-    sentence states that figure with a real number the answer exists, and None is returned."""
-    targets = figure_targets(question)
-    if not targets or figure_stated(question, sentences):
+    The answering sentence is the one of texts (the best passages, best first) that covers most
+    of the question (`coverage` of its folded text, qa.rerank), ties going to the earlier text."""
+    if not asks_for_figure(question):
         return None
-    for i, (item, _, sentence) in enumerate(sentences):
-        for unit, noun in targets:
-            for a, b in redacted_figures(sentence):
-                if stands_for_number(sentence, a, b) and _near(sentence, a, b, unit, noun):
-                    return item, i, sentence[a:b]
+    best = None
+    for i, text in enumerate(texts):
+        for a, b in sentence_spans(text):
+            score = coverage(fold(text[a:b])) - RANK_TIE_BREAK * i
+            if best is None or score > best[0]:
+                best = (score, i, a, b)
+    if best is None:
+        return None
+    _, i, start, end = best
+    sentence = texts[i][start:end]
+    asks_year = bool(_ASKS_YEAR.search(question))
+    for a, b in redacted_figures(sentence):
+        if not stands_for_number(sentence, a, b):
+            continue
+        if is_year_placeholder(sentence[a:b]) and not asks_year:
+            continue
+        mark = sentence[a:b]
+        return RedactedAnswer(i, start, end, mark if any(ch in mark for ch in _SHOWN_MARKS) else "")
     return None

@@ -15,6 +15,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from qa.answerability import AnswerabilityModel, default_model
+from qa.evidence import TOP_PASSAGES
+from qa.fusion import PAIRS
 from qa.question import asks_for_figure, topic_words
 from qa.rerank import TermWeights, best_window, best_window_coverage
 from qa.slots import MISSING, Slot, SlotMatch, asked_slot, value_binding
@@ -30,7 +32,8 @@ class EvidenceStrength:
     best: int  # index of the passage that gave `coverage`
 
 
-def evidence_strength(weights: TermWeights, hits: Sequence[ScoredChunk], top: int = 3) -> EvidenceStrength:
+def evidence_strength(weights: TermWeights, hits: Sequence[ScoredChunk],
+                      top: int = TOP_PASSAGES) -> EvidenceStrength:
     """Return the evidence strength of the top passages for a question's term weights."""
     best_cov, best_i = 0.0, 0
     for i, hit in enumerate(hits[:top]):
@@ -143,15 +146,20 @@ def _foreign_share(question: str, corpus_has: Callable[[str], bool] | None) -> t
     return share, noun_share
 
 
-def _agreement(hits: Sequence[ScoredChunk], top: int = 3, within: int = 5) -> float:
+def _agreement(hits: Sequence[ScoredChunk], top: int = TOP_PASSAGES, within: int = 5) -> float:
     """Return in [0, 1] how far the dense and keyword retrievers agree on the best passages:
-    the best, over the top passages, of the share of the two ranking it within their top 5
-    (character-pair BM25 ranks land in bm25_rank when word BM25 missed the passage)."""
+    the best, over the top passages, of the share of the two ranking it within their top 5."""
     best = 0.0
     for h in hits[:top]:
-        found = sum(r is not None and r <= within for r in (h.dense_rank, h.bm25_rank))
+        found = sum(r is not None and r <= within for r in (h.dense_rank, _keyword_rank(h)))
         best = max(best, found / 2)
     return best
+
+
+def _keyword_rank(hit: ScoredChunk) -> int | None:
+    """Return word BM25's rank of the passage, else the character-pair BM25's: the keyword rank
+    the answerability model was fitted with."""
+    return hit.bm25_rank if hit.bm25_rank is not None else hit.ranks.get(PAIRS)
 
 
 def assess(
@@ -160,7 +168,7 @@ def assess(
     weights: TermWeights,
     speeches_text: str | None = None,
     corpus_has: Callable[[str], bool] | None = None,
-    top: int = 3,
+    top: int = TOP_PASSAGES,
 ) -> Assessment:
     """Return the answerability signals of the question over its best passages."""
     strength = evidence_strength(weights, hits, top)

@@ -12,10 +12,11 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from qa.evidence import TokenizerLike, _fold, _spans, content_tokens
+from qa.evidence import TokenizerLike, content_tokens, passage_sentences
 from qa.question import topic_words
 from qa.retrieve import Filters, Retriever
 from vectorstore.records import ScoredChunk
+from vectorstore.text import fold
 
 
 @dataclass(frozen=True)
@@ -58,8 +59,8 @@ def term_weights(
 
 def best_window(weights: TermWeights, text: str) -> tuple[float, str]:
     """Return (coverage, window) of the best window of two adjacent sentences of text."""
-    spans = _spans(text)
-    sentences = [_fold(text[a:b]) for a, b in spans] or [_fold(text)]
+    spans = passage_sentences(text)
+    sentences = [fold(text[a:b]) for a, b in spans] or [fold(text)]
     best, best_text = 0.0, sentences[0]
     for i, s in enumerate(sentences):
         window = s + (sentences[i + 1] if i + 1 < len(sentences) else "")

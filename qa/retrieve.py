@@ -1,14 +1,16 @@
-"""Retrievers: filters, adapters over the dense and BM25 stores, and the hybrid of both."""
+"""Retrievers: filters, adapters over the dense and BM25 stores, and the hybrid of named ones.
+
+Every retriever applies the filters it is given, once: the dense one by over-fetching, the BM25
+one by passing them down to the index; the hybrid passes them to each of its retrievers."""
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
-from qa.fusion import rrf_fuse
+from qa.fusion import RRF_K, rrf_fuse
 from vectorstore.records import Chunk, ScoredChunk
+from vectorstore.text import match_form
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,8 @@ class Filters:
 
 
 class Retriever(Protocol):
+    """Returns up to k chunks for the query, best first, every one allowed by filters."""
+
     def retrieve(self, query: str, k: int, filters: Filters | None = None) -> list[ScoredChunk]: ...
 
 
@@ -110,65 +114,49 @@ class BM25Retriever:
         if self.prepare is not None:
             query = self.prepare(query)
         hits = self.index.search(query, k, allowed=allowed)
-        if allowed is not None:
-            hits = [h for h in hits if allowed(h.chunk)]
         return [
             replace(h, bm25=h.bm25 if h.bm25 is not None else h.score, bm25_rank=rank)
             for rank, h in enumerate(hits[:k], start=1)
         ]
 
 
+@dataclass(frozen=True)
+class NamedRetriever:
+    """One retriever of a hybrid: its name (the key of its rank and score in a fused result's
+    ScoredChunk.ranks / .scores, see qa.fusion) and its weight in the fusion."""
+
+    name: str
+    retriever: Retriever
+    weight: float = 1.0
+
+
 class HybridRetriever:
-    """Retriever fusing dense, BM25 and (optionally) character-pair BM25 results with RRF,
-    repeats collapsed.
+    """Retriever fusing the results of named retrievers with weighted RRF (qa.fusion), repeats
+    collapsed, e.g. dense + BM25 over words + BM25 over character pairs (build_answerer), or BM25
+    alone while no embedding model is available."""
 
-    Any side may be None (e.g. BM25 only while no embedding model is available).
-    """
-
-    def __init__(
-        self,
-        dense: Retriever | None,
-        bm25: Retriever | None,
-        candidates: int = 30,
-        rrf_k: int = 60,
-        weights: tuple[float, ...] = (1.0, 1.0, 1.0),
-        pairs: Retriever | None = None,
-    ):
-        if dense is None and bm25 is None and pairs is None:
+    def __init__(self, retrievers: Sequence[NamedRetriever], candidates: int = 30,
+                 rrf_k: int = RRF_K):
+        if not retrievers:
             raise ValueError("HybridRetriever needs at least one retriever")
-        self.dense = dense
-        self.bm25 = bm25
-        self.pairs = pairs
-        self.candidates = candidates
+        names = [r.name for r in retrievers]
+        if len(set(names)) != len(names):
+            raise ValueError(f"retriever names must differ: {names}")
+        self.retrievers = tuple(retrievers)
+        self.candidates = candidates  # fetched from each retriever
         self.rrf_k = rrf_k
-        self.weights = weights
 
     def retrieve(self, query: str, k: int, filters: Filters | None = None) -> list[ScoredChunk]:
-        """Return the top k fused chunks allowed by filters, no two repeating each other."""
+        """Return the top k fused chunks allowed by filters, no two repeating each other.
+
+        Each retriever applies the filters itself (the Retriever contract); the fused lists
+        are not filtered again."""
         if k <= 0:
             return []
         n = max(self.candidates, k)
-        lists: list[list[ScoredChunk]] = []
-        weights: list[float] = []
-        sides = (self.dense, self.bm25, self.pairs)
-        for retriever, weight in zip(sides, (*self.weights, 1.0, 1.0, 1.0)):
-            if retriever is None:
-                continue
-            hits = retriever.retrieve(query, n, filters)
-            if filters is not None and filters.active:
-                hits = [h for h in hits if filters.matches(h.chunk)]
-            lists.append(hits)
-            weights.append(weight)
-        fused = rrf_fuse(lists, k=self.rrf_k, weights=weights)
+        lists = {r.name: r.retriever.retrieve(query, n, filters) for r in self.retrievers}
+        fused = rrf_fuse(lists, k=self.rrf_k, weights={r.name: r.weight for r in self.retrievers})
         return collapse_repeats(fused)[:k]
-
-
-_NOT_WORD = re.compile(r"[\W_]+")
-
-
-def _match_form(text: str) -> str:
-    """Return text reduced to its letters, digits and ideographs, for repeat detection."""
-    return _NOT_WORD.sub("", unicodedata.normalize("NFKC", text)).lower()
 
 
 def collapse_repeats(ranked: Sequence[ScoredChunk]) -> list[ScoredChunk]:
@@ -181,7 +169,7 @@ def collapse_repeats(ranked: Sequence[ScoredChunk]) -> list[ScoredChunk]:
     kept: list[ScoredChunk] = []
     forms: list[str] = []
     for hit in ranked:
-        form = _match_form(hit.chunk.text)
+        form = match_form(hit.chunk.text)
         if any(form == f or (form and f and (form in f or f in form)) for f in forms):
             continue
         kept.append(hit)

@@ -33,16 +33,24 @@ class BadLine:
     reason: str
 
 
-def parse_question_lines(lines: Iterable[str]) -> Iterator[QuestionLine | BadLine]:
-    """Yield each non-blank line as a QuestionLine, or a BadLine when it is not a JSON object
-    with a non-empty "id" (string or number) and a string "question"; other fields are kept."""
+def json_lines(lines: Iterable[str]) -> Iterator[tuple[int, object]]:
+    """Yield (line number, value) for each non-blank line of a JSON-lines file; the value is
+    the json.JSONDecodeError when the line is not JSON."""
     for line_no, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
-            obj = json.loads(line)
+            yield line_no, json.loads(line)
         except json.JSONDecodeError as e:
-            yield BadLine(line_no, f"不是合法的 JSON（{e.msg}，第 {e.colno} 列）")
+            yield line_no, e
+
+
+def parse_question_lines(lines: Iterable[str]) -> Iterator[QuestionLine | BadLine]:
+    """Yield each non-blank line as a QuestionLine, or a BadLine when it is not a JSON object
+    with a non-empty "id" (string or number) and a string "question"; other fields are kept."""
+    for line_no, obj in json_lines(lines):
+        if isinstance(obj, json.JSONDecodeError):
+            yield BadLine(line_no, f"不是合法的 JSON（{obj.msg}，第 {obj.colno} 列）")
             continue
         if not isinstance(obj, dict):
             yield BadLine(line_no, "不是 JSON 对象")

@@ -11,11 +11,11 @@ answer), and a deadline elsewhere in the passage answers a different question. P
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from vectorstore.sentences import sentence_spans
+from vectorstore.text import fold
 
 # Kinds whose answer is a value that can be looked for in the evidence.
 VALUE_KINDS = frozenset({"count", "amount", "percent", "duration", "date", "article",
@@ -132,11 +132,6 @@ class SlotMatch:
     end: int
     value: str
     binding: float
-
-
-def fold(text: str) -> str:
-    """Return text in NFKC, lower case (full-width digits and % become ASCII)."""
-    return unicodedata.normalize("NFKC", text).lower()
 
 
 def asked_slot(question: str) -> Slot:

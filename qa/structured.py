@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from qa.citation_check import MARKER
+from qa.citation_check import MARKER, marker_numbers
 
 ANSWER_SCHEMA = {
     "type": "object",
@@ -51,7 +51,7 @@ def render_sentence(sentence: Sentence) -> str:
     """Return the sentence as answer text: its words, a sentence end, then [n] per source.
 
     Markers the model also wrote inside the text are moved to the end and merged with sources."""
-    named = [int(n) for m in MARKER.finditer(sentence.text) for n in re.findall(r"\d+", m.group(2))]
+    named = [n for m in MARKER.finditer(sentence.text) for n in marker_numbers(m)]
     text = MARKER.sub("", sentence.text).strip()
     if not text:
         return ""

@@ -94,8 +94,8 @@ def bundled_ingest_report(_bundled_ingest) -> dict:
 @pytest.fixture(scope="session")
 def llm_server():
     """The bundled GGUF served by llama.cpp (qa.llm_server), started once for the session and
-    stopped at its end (fails with qa.llm.LLMUnavailable when scripts/setup.sh has not run)."""
-    from qa.llm import start_local_server
+    stopped at its end (fails with qa.llm_model.LLMUnavailable when scripts/setup.sh has not run)."""
+    from qa.llm_model import start_local_server
     from vectorstore.settings import Settings
 
     server = start_local_server(Settings(llm_path="", llm_base_url=""))
@@ -106,7 +106,7 @@ def llm_server():
 @pytest.fixture(scope="session")
 def chat_model(llm_server):
     """A ChatOpenAI client of the session's local server."""
-    from qa.llm import build_chat_model
+    from qa.llm_model import build_chat_model
     from vectorstore.settings import Settings
 
     return build_chat_model(Settings(llm_base_url=""), local_url=llm_server.base_url)

@@ -19,6 +19,7 @@ if str(_ROOT) not in sys.path:  # `streamlit run ui/app.py` puts only ui/ on sys
 
 import streamlit as st  # noqa: E402
 
+from qa.answer import NEARBY  # noqa: E402
 from ui import conversations, export, feedback, render, uploads  # noqa: E402
 from ui.localise import localise_script  # noqa: E402
 from ui.background import (  # noqa: E402
@@ -28,7 +29,6 @@ from vectorstore.settings import PROJECT_ROOT, Settings  # noqa: E402
 
 TITLE = "政务服务讲话问答"
 DEV_SET = PROJECT_ROOT / "data" / "eval" / "dev.jsonl"
-NEARBY = 3  # passages shown as "可能相关" under a refusal
 LLM_SETTINGS = {"llm_path", "llm_base_url", "llm_model", "llm_api_key", "llm_ctx", "llm_threads"}
 
 

@@ -158,7 +158,7 @@ def _build_llm_or_fail(settings: Settings):
         return build_llm(settings, strict=True)
     except ImportError as e:
         print(f"错误：没有可用的大模型（{e}），请改用 --mode extractive", file=sys.stderr)
-    except RuntimeError as e:  # qa.llm.LLMUnavailable
+    except RuntimeError as e:  # qa.llm_model.LLMUnavailable
         print(f"错误：{e}", file=sys.stderr)
     return None
 

@@ -5,11 +5,10 @@ import datetime as _dt
 import re
 from collections.abc import Sequence
 
+from qa.answer import NEARBY
 from qa.citation_check import MARKER
 from ui.render import MODE_LABELS, format_date, without_prompt_echo
 from vectorstore.records import Answer, Chunk, Citation
-
-NEARBY = 3  # passages listed as "可能相关" under a refusal
 
 
 def footnote_label(answer_number: int, n: int) -> str:

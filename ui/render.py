@@ -279,10 +279,6 @@ class CorpusFigures:
     chunks: int
     last_ingest: str  # formatted
 
-    def lines(self) -> list[str]:
-        """Return the figures as short Chinese lines for the sidebar."""
-        return [f"讲话 {self.speeches} 篇", f"段落 {self.chunks} 段", f"最近导入：{self.last_ingest}"]
-
 
 def corpus_figures(documents: Sequence[SpeechDocument], chunks: Sequence[Chunk],
                    ingested_at: str) -> CorpusFigures:

@@ -45,7 +45,8 @@ def build_answerer(settings: Settings, embedder, stores, generator=None, rewrite
     from qa.answer import AnswerSettings, Answerer
     from qa.question import topic_words
     from qa.rerank import CoverageReranker, term_weights
-    from qa.retrieve import BM25Retriever, DenseRetriever, HybridRetriever
+    from qa.fusion import BM25, DENSE, PAIRS
+    from qa.retrieve import BM25Retriever, DenseRetriever, HybridRetriever, NamedRetriever
     from vectorstore.bm25 import BM25Index
     from vectorstore.index import open_committed_index, open_committed_store
     from vectorstore.tokenize import CharBigramTokenizer
@@ -56,9 +57,11 @@ def build_answerer(settings: Settings, embedder, stores, generator=None, rewrite
     # on-disk format stays one BM25 file.
     pairs = BM25Index.build(words.chunks, CharBigramTokenizer())
     store = open_committed_store(index, stores)  # IndexCorrupt if Chroma lacks the collection
-    hybrid = HybridRetriever(
-        DenseRetriever(store), BM25Retriever(words), pairs=BM25Retriever(pairs, prepare=topic_words)
-    )
+    hybrid = HybridRetriever([
+        NamedRetriever(DENSE, DenseRetriever(store)),
+        NamedRetriever(BM25, BM25Retriever(words)),
+        NamedRetriever(PAIRS, BM25Retriever(pairs, prepare=topic_words)),
+    ])
 
     def weights_for(question: str):
         return term_weights(question, words.tokenizer, pairs.tokenizer, words.document_frequency,
@@ -90,10 +93,12 @@ def build_llm(settings: Settings, strict: bool = False):
     (started now; it lives as long as the generator, whose .server it is). None when no model
     is available.
 
-    With strict, raise instead of returning None: ImportError, or qa.llm.LLMUnavailable whose
+    With strict, raise instead of returning None: ImportError, or qa.llm_model.LLMUnavailable whose
     message tells the user what to do."""
     try:
-        from qa.llm import LLMAnswerGenerator, LLMRewriter, LLMUnavailable, open_chat_model
+        from qa.llm_answer import LLMAnswerGenerator
+        from qa.llm_model import LLMUnavailable, open_chat_model
+        from qa.llm_rewrite import LLMRewriter
     except ImportError:
         if strict:
             raise
@@ -107,7 +112,3 @@ def build_llm(settings: Settings, strict: bool = False):
     return LLMAnswerGenerator(chat_model, server=server), LLMRewriter(chat_model)
 
 
-def build_generator(settings: Settings):
-    """Return the LLM answer generator the settings name, or None when no model is available."""
-    parts = build_llm(settings)
-    return parts[0] if parts else None

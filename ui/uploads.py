@@ -9,7 +9,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-ALLOWED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".docx", ".pdf")
+from ingest.load import SUPPORTED_SUFFIXES
+
 MAX_UPLOAD_MB = 20
 MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
 MAX_STEM_CHARS = 80
@@ -48,7 +49,7 @@ def sanitize_filename(name: str) -> str:
 def upload_problem(name: str, size: int) -> str | None:
     """Return why a (sanitised) upload is refused before ingest, or None if it may be saved."""
     suffix = Path(name).suffix.lower()
-    if suffix not in ALLOWED_SUFFIXES:
+    if suffix not in SUPPORTED_SUFFIXES:
         shown = suffix or "（无扩展名）"
         return f"不支持的文件类型 {shown}，支持：.txt .md .html .docx .pdf"
     if size <= 0:

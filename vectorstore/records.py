@@ -5,6 +5,7 @@ raw file -> SpeechDocument -> Chunk -> (Chroma + BM25) -> ScoredChunk -> Answer(
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 
@@ -51,9 +52,13 @@ class ScoredChunk:
     chunk: Chunk
     score: float  # the score this result was ranked by (fused for hybrid)
     dense: float | None = None  # cosine similarity
-    bm25: float | None = None  # BM25 score
+    bm25: float | None = None  # BM25 score (a fused result: the word BM25 list's, qa.fusion)
     dense_rank: int | None = None  # 1-based
     bm25_rank: int | None = None
+    # A fused result: each retriever's rank of the chunk and own score for it, by retriever name
+    # (qa.fusion); a retriever that missed the chunk is absent.
+    ranks: Mapping[str, int] = field(default_factory=dict, hash=False)
+    scores: Mapping[str, float] = field(default_factory=dict, hash=False)
 
 
 @dataclass(frozen=True)

@@ -9,21 +9,10 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from vectorstore.text import fold_width
+
 FORMAT_VERSION = 1
 TERMS_FILE = "terms.json"
-
-# Full/half-width folding that keeps every offset: one character in, one character out.
-_WIDTH_FOLD = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
-_WIDTH_FOLD[0x3000] = 0x20
-_WIDTH_FOLD.update({cp: cp + 32 for cp in range(ord("A"), ord("Z") + 1)})
-_WIDTH_FOLD.update({cp + 0xFEE0: cp + 32 for cp in range(ord("A"), ord("Z") + 1)})
-
-
-def fold_width(text: str) -> str:
-    """Return text with full-width ASCII forms made half-width and Latin letters lower-cased;
-    the result has the same length, so offsets found in it hold in the original."""
-    return text.translate(_WIDTH_FOLD)
-
 
 @dataclass(frozen=True)
 class Definition:

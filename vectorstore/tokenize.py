@@ -2,29 +2,10 @@
 from __future__ import annotations
 
 import logging
-import re
 import threading
-import unicodedata
 from collections.abc import Iterable
 
-# Function words that match almost every passage and so only add noise to BM25 scores.
-STOPWORDS = frozenset(
-    """
-    的 了 和 与 及 以及 是 在 对 把 被 为 将 从 向 于 以 等 之 其 或 并 而 也 都 就 还 又 再 着 过
-    这 那 这个 那个 这些 那些 这样 我们 你们 他们 我 你 他 她 它 有 个 上 下 中 里 要 能 会 让
-    吗 呢 吧 啊 呀 哪 什么 怎么 怎样 如何 哪些 一个 一些 方面 进行 通过 关于 对于 由于 因为
-    所以 但 但是 如果 可以 没有 不 也是 就是 同志 同志们
-    """.split()
-)
-
-
-_WORD_RUN = re.compile(r"[0-9a-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
-
-
-def _normalise(text: str) -> str:
-    # NFKC folds full-width letters, digits and "＋" into ASCII, so “１２３４５热线” and
-    # "12345热线" give the same tokens.
-    return unicodedata.normalize("NFKC", text).lower()
+from vectorstore.text import BM25_STOPWORDS, fold, pair_tokens
 
 
 def _is_word(token: str) -> bool:
@@ -34,8 +15,8 @@ def _is_word(token: str) -> bool:
 class Tokenizer:
     """Splits text into BM25 tokens with a private jieba dictionary plus the given terms."""
 
-    def __init__(self, user_terms: Iterable[str] = (), stopwords: Iterable[str] = STOPWORDS):
-        self.user_terms: list[str] = sorted({_normalise(t).strip() for t in user_terms} - {""})
+    def __init__(self, user_terms: Iterable[str] = (), stopwords: Iterable[str] = BM25_STOPWORDS):
+        self.user_terms: list[str] = sorted({fold(t).strip() for t in user_terms} - {""})
         self.stopwords = frozenset(stopwords)
         self._jieba = None
         self._lock = threading.Lock()
@@ -62,7 +43,7 @@ class Tokenizer:
         whitespace, punctuation and stopwords."""
         seg = self._segmenter()
         out = []
-        for tok in seg.lcut_for_search(_normalise(text)):
+        for tok in seg.lcut_for_search(fold(text)):
             tok = tok.strip()
             if tok and _is_word(tok) and tok not in self.stopwords:
                 out.append(tok)
@@ -83,13 +64,7 @@ class CharBigramTokenizer:
 
     def tokens(self, text: str) -> list[str]:
         """Return the character bigrams of text, NFKC-folded and lower-cased, in order."""
-        out: list[str] = []
-        for run in _WORD_RUN.findall(_normalise(text)):
-            if len(run) == 1:
-                out.append(run)
-            else:
-                out.extend(run[i : i + 2] for i in range(len(run) - 1))
-        return out
+        return pair_tokens(text)
 
     def __call__(self, text: str) -> list[str]:
         return self.tokens(text)

@@ -1,10 +1,11 @@
 from dataclasses import replace
 
 from ingest.chunk import chunk_document
-from ingest.repeats import match_key, merge_repeated
+from ingest.repeats import merge_repeated
 from ingest.speeches import load_speeches
 from vectorstore.records import Chunk, SpeechDocument, stable_id
 from vectorstore.settings import PROJECT_ROOT
+from vectorstore.text import copy_key
 
 CORPUS = PROJECT_ROOT / "data" / "corpus"
 
@@ -60,7 +61,7 @@ def test_repeats_within_one_speech_do_not_name_it():
 def test_copies_differing_in_punctuation_and_placeholders_are_the_same_passage():
     a = "依托xx公共资源电子交易平台系统，打造“阳光审批·优质服务”品牌，节约资金xxx亿元。"
     b = "依托x公共资源电子交易平台系统，打造“阳光审批优质服务”品牌；节约资金×亿元。"
-    assert match_key(a) == match_key(b)
+    assert copy_key(a) == copy_key(b)
     kept, merged = merge_repeated([_chunk("d12", a), _chunk("d18", b)], TITLES)
     assert merged == 1 and kept[0].also_in_ids == ("d18",)
     other_words = "依托x公共资源电子交易平台系统，打造“阳光审批优质服务”品牌；节约资金×万元。"
@@ -122,11 +123,11 @@ def test_real_corpus_repeats():
     assert len(kept) + merged == len(chunks)
     assert identical >= 15 and merged >= identical + 25
     by_id = {c.id: c for c in kept}
-    kept_keys = {c.id: match_key(c.text) for c in kept}
+    kept_keys = {c.id: copy_key(c.text) for c in kept}
     for c in chunks:
         if c.id not in by_id:
             # Every merged chunk's text is inside a kept chunk that names its speech.
-            key = match_key(c.text)
+            key = copy_key(c.text)
             holders = [k for k in kept if key in kept_keys[k.id]]
             assert any(k.doc_id == c.doc_id or c.doc_id in k.also_in_ids for k in holders), c.text
     for c in kept:

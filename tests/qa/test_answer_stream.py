@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import threading
 
-from qa.answer import GenerationFailed
-from qa.llm import LLMAnswerGenerator, build_chat_model
+from qa.generated import GenerationFailed
+from qa.llm_answer import LLMAnswerGenerator
+from qa.llm_model import build_chat_model
 from tests.qa.test_answer import ScriptedGenerator, make_answerer, words_index  # noqa: F401
 from ui.background import SerialGenerator
 from vectorstore.settings import Settings

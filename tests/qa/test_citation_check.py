@@ -2,7 +2,7 @@ import re
 
 import pytest
 
-from qa.citation_check import check_citations
+from qa.citation_check import MARKER, check_citations, claims_citing, marker_numbers
 from qa.evidence import SimpleTokenizer
 
 TOK = SimpleTokenizer()
@@ -177,3 +177,14 @@ def test_a_clause_citing_the_wrong_passage_is_cited_to_the_one_that_holds_it(tok
     assert checked.recited == [(1, "“12项”“跨省通办”在来源[1]中找不到，见于来源[2]，已改为引用[2]")]
     # a sentence no passage fully holds is still dropped
     assert check_citations("“跨省通办”事项仅开通15项[1]。", PASSAGES, tokenizer).text == ""
+
+
+def test_marker_numbers_reads_every_way_of_writing_a_marker():
+    assert [marker_numbers(m) for m in MARKER.finditer("甲[1]乙［2，3］丙【4、5】")] == [[1], [2, 3], [4, 5]]
+
+
+def test_claims_citing_gives_the_sentences_that_cite_a_passage():
+    text = "设立党员示范岗28个[1]。时限压缩至1个工作日[1,2]。投诉占比达35%[2]。[1]"
+    assert claims_citing(text, 1) == "设立党员示范岗28个时限压缩至1个工作日"
+    assert claims_citing(text, 2) == "时限压缩至1个工作日投诉占比达35%"
+    assert claims_citing(text, 3) == ""

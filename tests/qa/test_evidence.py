@@ -2,12 +2,12 @@ import pytest
 
 from qa.evidence import (
     SimpleTokenizer,
-    best_supporting,
-    char_bigrams,
     content_tokens,
+    passage_window,
     pinpoint,
     support_score,
 )
+from vectorstore.text import char_bigrams
 
 TOK = SimpleTokenizer()
 
@@ -101,5 +101,19 @@ def test_support_score_is_in_unit_range_and_zero_without_content():
 def test_helpers():
     assert content_tokens("321608审批机制是什么？", JiebaLike()) == ["321608", "审批", "机制"]
     assert char_bigrams("审批，机制") == {"审批", "机制"}
-    assert best_supporting("投诉占比达35%", [PASSAGE, OTHER], TOK)[0] == 1
-    assert best_supporting("投诉", [], TOK) is None
+
+
+def test_passage_window_keeps_a_short_passage_whole():
+    assert passage_window("321608审批机制", OTHER, TOK, 300) == OTHER
+
+
+def test_passage_window_centres_on_the_best_sentence_and_cuts_at_sentence_ends():
+    filler = "坚持以人民为中心的发展思想，持续优化营商环境。" * 12
+    text = filler + PASSAGE + filler
+    window = passage_window("“321608”审批机制是什么？", text, TOK, 200)
+    assert len(window) <= 200 and window in text
+    assert "321608" in window
+    start = text.index(window)
+    assert start == 0 or text[start - 1] in "。！？；\n"  # starts after a sentence end
+    assert window.endswith(("。", "！", "？", "；"))
+

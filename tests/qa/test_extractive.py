@@ -1,7 +1,7 @@
 """Choosing the sentences to quote: never the same sentence twice."""
 from __future__ import annotations
 
-from qa.extractive import select_quotes
+from qa.extractive import QUOTES_HEADER, quote_answer, select_quotes
 from vectorstore.records import Chunk, ScoredChunk
 from vectorstore.tokenize import Tokenizer
 
@@ -42,3 +42,21 @@ def test_a_sentence_repeated_in_another_speech_is_quoted_once():
             ScoredChunk(_chunk("d2", " " + sentence, 10), 0.89)]
     quotes = select_quotes("常驻窗口人员的考核由谁负责？", hits, WORDS, max_quotes=3)
     assert len(quotes) == 1 and quotes[0].hit == 0
+
+
+def test_quote_answer_numbers_the_quoted_passages_under_the_header():
+    hits = [ScoredChunk(_chunk("d1", SPEECH, 0), 0.9)]
+    quoted = quote_answer("常驻窗口人员的考核由谁负责？", hits, WORDS)
+    assert quoted.text.startswith(QUOTES_HEADER + "：\n“")
+    assert [c.n for c in quoted.citations] == [1]
+    assert all(line.endswith("[1]") for line in quoted.lines)
+    assert "考核由中心负责" in quoted.cited_text()
+
+
+def test_quote_answer_falls_back_to_the_opening_sentence_of_the_best_passage():
+    hits = [ScoredChunk(_chunk("d1", SPEECH, 0), 0.9)]
+    quoted = quote_answer("乡村振兴", hits, WORDS)
+    first = SPEECH[: SPEECH.index("。") + 1]
+    assert quoted.lines == (f"“{first}”[1]",)
+    assert quoted.citations[0].highlights == ((0, len(first)),)
+

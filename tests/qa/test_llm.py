@@ -15,21 +15,17 @@ from qa.citation_check import MARKER
 from qa.followup import rewrite_rule_based
 from qa.llm_server import MODEL_ALIAS
 from qa.structured import ANSWER_SCHEMA, AnswerReader
-from qa.llm import (
+from qa.llm_answer import (
     ANSWER_SYSTEM,
     JSON_ANSWER_SYSTEM,
     LLMAnswerGenerator,
-    LLMRewriter,
-    LLMUnavailable,
     answer_inputs,
     answer_prompt,
-    build_chat_model,
-    open_chat_model,
-    clean_rewrite,
-    format_dialogue,
     format_passages,
     neutralise_tags,
 )
+from qa.llm_model import LLMUnavailable, build_chat_model, open_chat_model
+from qa.llm_rewrite import LLMRewriter, clean_rewrite, format_dialogue
 from vectorstore.settings import Settings
 from vectorstore.text import normalize_for_match
 

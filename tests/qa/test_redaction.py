@@ -1,6 +1,6 @@
 import pytest
 
-from qa.redaction import mentions_redaction, redacted_figures
+from qa.redaction import RedactedAnswer, redacted_answer, redacted_figures
 
 
 def flagged(text: str) -> list[str]:
@@ -43,7 +43,6 @@ def test_placeholders_are_flagged(text, expected):
 )
 def test_ordinary_text_is_not_flagged(text):
     assert flagged(text) == []
-    assert not mentions_redaction(text)
 
 
 def test_spans_index_into_the_text():
@@ -51,4 +50,32 @@ def test_spans_index_into_the_text():
     spans = redacted_figures(text)
     assert [text[a:b] for a, b in spans] == ["x", "x", "20xx", "x"]
     assert spans == sorted(spans)
-    assert mentions_redaction(text)
+
+
+def _mentions(word):
+    return lambda folded: 1.0 if word in folded else 0.0
+
+
+def test_redacted_answer_finds_the_blanked_figure_the_question_asks_for():
+    texts = ["会议强调要提升服务。", "全县现有X个党支部，党员120名。二是加强培训。"]
+    found = redacted_answer("全县有多少个党支部？", texts, _mentions("党支部"))
+    assert found == RedactedAnswer(text=1, start=0, end=17, mark="X")
+    assert texts[1][found.start:found.end] == "全县现有X个党支部，党员120名。"
+    assert found.explanation(texts[1][found.start:found.end]).endswith(
+        "以“X”代替，无法确认具体数值。原文如下：\n“全县现有X个党支部，党员120名。”[1]")
+
+
+def test_redacted_answer_only_for_figure_questions_and_years_only_when_asked():
+    texts = ["20xx年全县新建党支部12个。"]
+    assert redacted_answer("党支部建设有什么要求？", texts, _mentions("党支部")) is None
+    assert redacted_answer("新建了多少个党支部？", texts, _mentions("党支部")) is None
+    found = redacted_answer("哪一年新建了党支部？", texts, _mentions("党支部"))
+    assert found is not None and found.mark == "20xx"
+
+
+def test_a_figure_left_out_is_named_as_left_blank():
+    texts = ["现有党支部个，党员名，其中青年党员占比较高。"]
+    found = redacted_answer("现有多少个党支部？", texts, _mentions("党支部"))
+    assert found is not None and found.mark == ""
+    assert "该处留空" in found.explanation(texts[0])
+

@@ -1,12 +1,14 @@
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pytest
 
+from qa.fusion import BM25, DENSE, PAIRS
 from qa.retrieve import (
     BM25Retriever,
     DenseRetriever,
     Filters,
     HybridRetriever,
+    NamedRetriever,
     collapse_repeats,
 )
 from vectorstore.records import Chunk, ScoredChunk
@@ -122,25 +124,48 @@ def test_bm25_retriever_passes_filters_as_predicate_and_ranks():
 
 # --- hybrid ------------------------------------------------------------------------------
 
-def test_hybrid_fuses_and_keeps_both_scores():
+def hybrid(*retrievers, **kwargs):
+    return HybridRetriever([NamedRetriever(name, r) for name, r in retrievers], **kwargs)
+
+
+def test_hybrid_fuses_and_keeps_each_retrievers_scores_by_name():
     dense = DenseRetriever(FakeDenseStore([A, B, C]))
     bm25 = BM25Retriever(FakeBM25([C, B, A]))
-    hits = HybridRetriever(dense, bm25).retrieve("审批", 3)
+    pairs = BM25Retriever(FakeBM25([B, C]))
+    hits = hybrid((DENSE, dense), (BM25, bm25), (PAIRS, pairs)).retrieve("审批", 3)
     by_id = {h.chunk.id: h for h in hits}
     assert set(by_id) == {"a", "b", "c"}
     assert by_id["b"].dense_rank == 2 and by_id["b"].bm25_rank == 2
+    assert by_id["b"].ranks == {DENSE: 2, BM25: 2, PAIRS: 1}
+    assert by_id["a"].scores == {DENSE: 1.0, BM25: 3.0}
     assert hits[0].score >= hits[1].score >= hits[2].score
 
 
-def test_hybrid_applies_filters_even_if_a_retriever_ignores_them():
-    class IgnoresFilters(ListRetriever):
-        def retrieve(self, query, k, filters=None):
-            return self.hits[:k]
+def test_hybrid_hands_the_filters_to_every_retriever_and_filters_nothing_itself():
+    @dataclass
+    class Recording:
+        hits: list
+        seen: list = field(default_factory=list)
 
-    hybrid = HybridRetriever(IgnoresFilters([ScoredChunk(A, 1.0), ScoredChunk(B, 0.9)]),
-                             ListRetriever([ScoredChunk(B, 3.0)]))
-    hits = hybrid.retrieve("党员", 5, Filters(doc_ids=("d2",)))
-    assert [h.chunk.id for h in hits] == ["b"]
+        def retrieve(self, query, k, filters=None):
+            self.seen.append(filters)
+            return self.hits[:k]  # a retriever that ignores its filters is not second-guessed
+
+    wanted = Filters(doc_ids=("d2",))
+    dense = Recording([ScoredChunk(A, 1.0), ScoredChunk(B, 0.9)])
+    bm25 = Recording([ScoredChunk(B, 3.0)])
+    hits = hybrid((DENSE, dense), (BM25, bm25)).retrieve("党员", 5, wanted)
+    assert dense.seen == [wanted] and bm25.seen == [wanted]
+    assert {h.chunk.id for h in hits} == {"a", "b"}
+
+
+def test_hybrid_weights_shift_the_ranking():
+    dense = ListRetriever([ScoredChunk(A, 0.9)])
+    bm25 = ListRetriever([ScoredChunk(C, 9.0)])
+    even = HybridRetriever([NamedRetriever(DENSE, dense), NamedRetriever(BM25, bm25)])
+    keyword = HybridRetriever([NamedRetriever(DENSE, dense), NamedRetriever(BM25, bm25, 2.0)])
+    assert [h.chunk.id for h in even.retrieve("改革", 2)] == ["a", "c"]
+    assert [h.chunk.id for h in keyword.retrieve("改革", 2)] == ["c", "a"]
 
 
 def test_hybrid_collapses_repeats_keeping_the_better_ranked():
@@ -150,7 +175,7 @@ def test_hybrid_collapses_repeats_keeping_the_better_ranked():
                            ScoredChunk(B, 0.6, dense=0.6, dense_rank=4)])
     bm25 = ListRetriever([ScoredChunk(A_LONGER, 9.0, bm25=9.0, bm25_rank=1),
                           ScoredChunk(C, 8.0, bm25=8.0, bm25_rank=2)])
-    hits = HybridRetriever(dense, bm25).retrieve("321608审批机制", 5)
+    hits = hybrid((DENSE, dense), (BM25, bm25)).retrieve("321608审批机制", 5)
     ids = [h.chunk.id for h in hits]
     # A_LONGER is found by both and ranks first; A and its copy are contained in it.
     assert ids[0] == "a3"
@@ -158,12 +183,14 @@ def test_hybrid_collapses_repeats_keeping_the_better_ranked():
     assert set(ids) == {"a3", "b", "c"}
 
 
-def test_hybrid_returns_top_k_and_works_with_one_side():
-    only_bm25 = HybridRetriever(None, BM25Retriever(FakeBM25([A, B, C])))
+def test_hybrid_returns_top_k_and_works_with_one_retriever():
+    only_bm25 = hybrid((BM25, BM25Retriever(FakeBM25([A, B, C]))))
     assert [h.chunk.id for h in only_bm25.retrieve("改革", 2)] == ["a", "b"]
     assert only_bm25.retrieve("改革", 0) == []
     with pytest.raises(ValueError):
-        HybridRetriever(None, None)
+        HybridRetriever([])
+    with pytest.raises(ValueError):
+        hybrid((BM25, only_bm25), (BM25, only_bm25))
 
 
 def test_collapse_repeats_identical_after_normalising():

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from qa.answer import GenerationBusy
+from qa.generated import GenerationBusy
 from qa.followup import rewrite_rule_based
 from ui.background import (
     LOADING, READY, UNAVAILABLE, BackgroundLoad, SerialGenerator, SerialRewriter, pump,

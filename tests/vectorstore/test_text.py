@@ -2,7 +2,20 @@ from pathlib import Path
 
 import pytest
 
-from vectorstore.text import normalize_for_match, normalize_text
+from vectorstore.text import (
+    BM25_STOPWORDS,
+    FUNCTION_WORDS,
+    TOPICLESS_WORDS,
+    copy_key,
+    fold,
+    fold_width,
+    has_word,
+    match_form,
+    normalize_for_match,
+    normalize_text,
+    pair_tokens,
+    word_chars,
+)
 
 CORPUS = Path(__file__).resolve().parents[2] / "data" / "corpus"
 
@@ -65,3 +78,41 @@ def test_evidence_with_half_width_punctuation_matches_cleaned_chunk() -> None:
     evidence = "(一)“四强”党支部建设是强化政务服务政治属性的必然要求"
     chunk = "（一）“四强”党支部建设是强化政务服务政治属性的必然要求\n政务服务中心作为……"
     assert normalize_for_match(evidence) in normalize_for_match(chunk)
+
+
+def test_fold_is_the_form_tokenizers_emit() -> None:
+    assert fold("１２３４５热线ＡＰＰ") == "12345热线app"
+
+
+def test_fold_width_keeps_every_offset() -> None:
+    text = "推行“３２１６０８”ＡＰＰ　审批"
+    folded = fold_width(text)
+    assert folded == "推行“321608”app 审批"
+    assert len(folded) == len(text)
+    assert text[folded.index("321608"):][:6] == "３２１６０８"
+
+
+def test_word_characters_are_letters_digits_and_ideographs() -> None:
+    assert word_chars("“最多跑一次”改革？ABC-12") == "最多跑一次改革ABC12"
+    assert has_word("？？abc") and has_word("审") and not has_word("？！…… 😀")
+
+
+def test_pair_tokens_keep_a_one_character_run_whole() -> None:
+    assert pair_tokens("政务服务，办 A12") == ["政务", "务服", "服务", "办", "a1", "12"]
+
+
+def test_copies_of_a_passage_share_their_copy_key() -> None:
+    assert copy_key("推行xx市“一窗受理”，阳光审批·优质服务。") == copy_key("推行x市 一窗受理,阳光审批优质服务")
+    assert copy_key("现有党支部___个") != copy_key("现有党支部个")  # a blank is a word of the passage
+
+
+def test_match_form_ignores_punctuation_width_and_case() -> None:
+    assert match_form("推行“ＡＰＰ”审批, 机制。") == match_form("推行app审批机制")
+    assert match_form("①审批") != match_form("审批")
+
+
+def test_stopword_lists_share_the_function_words() -> None:
+    assert FUNCTION_WORDS <= BM25_STOPWORDS and FUNCTION_WORDS <= TOPICLESS_WORDS
+    assert "介绍" in TOPICLESS_WORDS and "介绍" not in BM25_STOPWORDS
+    assert "通过" in BM25_STOPWORDS and "通过" not in TOPICLESS_WORDS
+
