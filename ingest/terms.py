@@ -3,9 +3,12 @@
 Terms are the quoted “…” slogans and their listed parts and the numbered formulas that
 vectorstore.policy_terms already gives jieba, plus numbered slogans written in digits
 (“321608”, 1+19+7+n) and the subjects of definitions. A definition is a sentence that says what
-a term is: “X”是指…, X，即…, “X”制度：即…, X就是…, 所谓X…, or “X”（…） with the meaning in
-brackets. Unquoted subjects (手勤就是要多写) count only when they are short, start the clause and
-are not a connective (这就是, 目的就是, 第二个方面就是).
+a term is: “X”是指…, X，即…, “X”制度：即…, X就是…, 所谓X…, “X”（…） with the meaning in
+brackets, …（简称“X”）, X是…的简称, 这类信息主要是指… after a sentence naming 预警类信息, and the
+numbered terms whose items are spelled out (ingest.term_lists). Unquoted subjects (手勤就是要多写)
+count only when they are short, start the clause, are not a connective (这就是, 目的就是, 第二个方面
+就是) nor an action (建立政务服务中心，就是要… gives a purpose), and say 就是要, 是指 or 即: a bare
+就是 after an unquoted word is a metaphor or a role (思考就是升华, 后勤人员就是服务育人).
 """
 from __future__ import annotations
 
@@ -13,6 +16,8 @@ import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from ingest.term_lists import (count_named, counted_part_definitions, headline_definitions,
+                               items_end)
 from vectorstore.policy_terms import extract_policy_terms, quoted_terms
 from vectorstore.records import SpeechDocument
 from vectorstore.sentences import sentence_spans
@@ -56,13 +61,32 @@ _NOT_SUBJECT_START = tuple(
     .split()
 )
 _NOT_SUBJECT_END = tuple("的 也 都 就 才 正 这 那 主要 目的 本身 实际上 其实 说 讲 看".split())
-_PATTERN_RANK = {"是指": 0, "即": 1, "括注": 2, "列举": 3, "展开": 4, "所谓": 5, "冒号": 6,
-                 "是": 7, "就是": 8}
+# An unquoted subject that starts with one of these is an action: “建立政务服务中心，就是要…”
+# says what the action is for, not what a term means.
+_ACTION_START = tuple(
+    "建立 组建 成立 设立 开展 推进 推行 推动 加强 加快 深化 落实 做好 抓好 搞好 召开 实施 实行 坚持 "
+    "提高 提升 打造 建设 完善 优化 强化 贯彻 开设 办好 做到 实现".split()
+)
+# …（简称“X”） / …（以下简称“X”）: the name before the bracket defines the short one.
+_SHORT_NAME = re.compile(r"[（(](?:以下)?简称[为：:]?[“《](?P<term>[^“”《》\n]{2,20})[”》][）)]")
+# X是…的简称 / “X”是…的缩写, X starting its clause.
+_SHORT_FOR = re.compile(
+    r"(?:^|(?<=[，。；：！？,;:\s]))“?(?P<term>[^“”，。；：！？、\s]{2,12}?)”?[，,]?是"
+    r"[^，。；！？\n]{2,60}?的(?:简称|缩写)")
+# 这类信息主要是指… refers back to the 预警类信息 the sentence before named.
+_THIS_KIND = re.compile(r"这(?P<cls>[类种])(?P<noun>[\u4e00-\u9fff]{1,4}?)(?:主要|一般|通常)?(?:是指|指的是)")
+_PATTERN_RANK = {"是指": 0, "即": 1, "简称": 1, "括注": 2, "列举": 3, "展开": 4, "所谓": 5,
+                 "冒号": 6, "是": 7, "就是": 8}
 _NUMERAL_VALUES = dict(zip("两二三四五六七八九十", (2, 2, 3, 4, 5, 6, 7, 8, 9, 10)))
 # A list of items joined by 、 (inside quotes or not) right before a numbered term.
+# …呼声，集“三个服务”于一体: the list ends at the comma.
 _LISTED = re.compile(
-    r"(?:^|(?<=[，。；：“]))(?P<items>[^，。；：“”、\n]+(?:、[^，。；：“”、\n]+)+)”?的?“"
+    r"(?:^|(?<=[，。；：“]))(?P<items>[^，。；：“”、\n]+(?:、[^，。；：“”、\n]+)+)(?P<join>”?的?|[，,]集)“"
     r"(?P<term>[两二三四五六七八九十][^“”，。；：、\n]{1,5}?)(?=”)"
+)
+# “一窗通办”“一地通办”…“一码通办”“六个通办”: a run of quoted items, then the numbered term.
+_QUOTED_RUN = re.compile(
+    r"(?P<items>(?:“[^“”，。；\n]{2,12}”、?){2,})“(?P<term>[两二三四五六七八九十][^“”，。；：、\n]{1,5}?)”"
 )
 
 
@@ -78,9 +102,12 @@ def _inside_quote(sentence: str, pos: int) -> bool:
     return before.count("“") > before.count("”")
 
 
-def _plain_subject_ok(term: str) -> bool:
-    return (not term.startswith(_NOT_SUBJECT_START) and not term.endswith(_NOT_SUBJECT_END)
-            and "的" not in term and "是" not in term)
+def _plain_subject_ok(term: str, word: str, after: str) -> bool:
+    """Return whether an unquoted subject before a defining word is a term being defined."""
+    if word == "就是" and not after.startswith("要"):
+        return False  # 思考就是升华, 政务中心窗口就是部门: a metaphor or a role
+    return (not term.startswith(_NOT_SUBJECT_START + _ACTION_START)
+            and not term.endswith(_NOT_SUBJECT_END) and "的" not in term and "是" not in term)
 
 
 def _numeral(term: str) -> int | None:
@@ -97,10 +124,18 @@ def listed_definitions(doc: SpeechDocument, start: int, end: int) -> list[tuple[
     for m in _LISTED.finditer(sentence):
         term, items = m.group("term"), m.group("items").split("、")
         # The first item may carry the clause's lead-in (确保做到任务、标准…); the last one
-        # must be an item like the others, not a clause (人员不能实现“三集中”).
+        # must be an item like the others, not a clause (人员不能实现“三集中”), unless a comma
+        # closes the list (…呼声，集“三个服务”于一体).
         like_others = len(items[-1]) <= max(len(i) for i in items[1:-1]) + 2 if len(
             items) > 2 else len(items[-1]) <= len(items[0])
-        if _numeral(term) == len(items) and like_others and all(len(i) <= 16 for i in items):
+        closed = m.group("join").endswith("集")
+        if _numeral(term) == len(items) and (like_others or closed) and all(
+                len(i) <= 16 for i in items):
+            found.append((term, Definition(doc.doc_id, start, end, start + m.start("term"),
+                                           start + m.end("term"), "列举")))
+    for m in _QUOTED_RUN.finditer(sentence):
+        term = m.group("term")
+        if _numeral(term) == m.group("items").count("“") and not _inside_quote(sentence, m.start()):
             found.append((term, Definition(doc.doc_id, start, end, start + m.start("term"),
                                            start + m.end("term"), "列举")))
     return found
@@ -143,6 +178,10 @@ def sentence_definitions(doc: SpeechDocument, start: int, end: int) -> list[tupl
         if sentence[: m.start()].endswith("所谓"):
             pattern = "所谓"
         add(m.group("term"), m.start("term"), pattern)
+    for pattern in (_SHORT_NAME, _SHORT_FOR):
+        for m in pattern.finditer(sentence):
+            if pattern is _SHORT_NAME or _plain_subject_ok(m.group("term"), "是", ""):
+                add(m.group("term"), m.start("term"), "简称")
     for m in _QUOTED_IS.finditer(sentence):
         if not _inside_quote(sentence, m.start()):
             add(m.group("term"), m.start("term"), "是")
@@ -154,21 +193,56 @@ def sentence_definitions(doc: SpeechDocument, start: int, end: int) -> list[tupl
     for m in _SO_CALLED.finditer(sentence):
         add(m.group("term"), m.start("term"), "所谓")
     for m in _PLAIN_DEF.finditer(sentence):
-        term = m.group("term")
-        if _inside_quote(sentence, m.start("term")) or not _plain_subject_ok(term):
+        term, word = m.group("term"), m.group("word").lstrip("，,")
+        if _inside_quote(sentence, m.start("term")) or not _plain_subject_ok(
+                term, word, sentence[m.end():]):
             continue
-        word = m.group("word")
-        word = word.lstrip("，,")
         add(term, m.start("term"), "是指" if word in ("是指", "指的是") else word)
     return found
+
+
+def referring_definitions(doc: SpeechDocument, spans: Sequence[tuple[int, int]]
+                          ) -> list[tuple[str, Definition]]:
+    """Return (term, Definition) for 这类信息主要是指… whose previous sentence names the kind
+    (突出加强预警类信息的调研编报。这类信息主要是指…): the definition spans both sentences."""
+    found = []
+    for (ps, pe), (s, e) in zip(spans, spans[1:]):
+        m = _THIS_KIND.match(doc.text, s, e)
+        if not m:
+            continue
+        named = rf"[\u4e00-\u9fff]{{2}}{m.group('cls')}{re.escape(m.group('noun'))}"
+        hits = list(re.finditer(named, doc.text[ps:pe]))
+        if hits:
+            h = hits[-1]
+            found.append((h.group(), Definition(doc.doc_id, ps, e, ps + h.start(), ps + h.end(),
+                                                "是指")))
+    return found
+
+
+def _with_all_items(doc: SpeechDocument, spans: Sequence[tuple[int, int]], term: str,
+                    d: Definition) -> Definition:
+    """Return the definition extended over the rest of its list when it gives only the first
+    item (十大关系，即：…；…； / “七类事项办理制”：一是…；二是…。…七是…。)."""
+    if d.pattern not in ("即", "冒号"):
+        return d
+    end = items_end(doc, spans, d.start, d.end, count_named(term))
+    if end is None or end <= d.end:
+        return d
+    return Definition(d.doc_id, d.start, end, d.term_start, d.term_end, d.pattern)
 
 
 def document_definitions(doc: SpeechDocument) -> list[tuple[str, Definition]]:
     """Return (term, Definition) for every definition in the speech, in text order."""
     spans = sentence_spans(doc.text)
     found = [f for s, e in spans for f in (*sentence_definitions(doc, s, e),
-                                           *listed_definitions(doc, s, e))]
+                                           *listed_definitions(doc, s, e),
+                                           *counted_part_definitions(doc, s, e))]
+    found = [(t, _with_all_items(doc, spans, t, d)) for t, d in found]
     found += spelled_out_definitions(doc, spans)
+    found += headline_definitions(doc, spans)
+    found += referring_definitions(doc, spans)
+    unique = {(t, d.start, d.term_start): (t, d) for t, d in reversed(found)}  # first one wins
+    found = list(unique.values())
     for (prev_start, _), (s, e) in zip(spans, spans[1:]):
         if _THAT_MEANING.search(doc.text[s:e]):
             for m in _QUOTED_TERM.finditer(doc.text, s, e):

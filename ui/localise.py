@@ -63,6 +63,17 @@ REPLACEMENTS: list[tuple[str, str]] = [
     (r"(?:.+ )?is focused.*", "已选中输入框，可输入文字筛选"),
     (r"Use left and right to toggle between focused values.*", "用左右键切换已选项"),
     (r"Select\.\.\.", "请选择"),
+    # The text box's hint while typing, and the glossary table's toolbar and column menu.
+    (r"Press (?:Enter|⌘\+Enter|Ctrl\+Enter) to (?:apply|submit form)", "按回车键确认"),
+    (r"Download as CSV", "下载表格"),
+    (r"Search", "搜索"),
+    (r"Show/hide columns", "显示或隐藏列"),
+    (r"Sort ascending", "升序排列"),
+    (r"Sort descending", "降序排列"),
+    (r"Pin column", "固定列"),
+    (r"Unpin column", "取消固定列"),
+    (r"Hide column", "隐藏列"),
+    (r"Autosize", "自动列宽"),
     (r"Loading\.*", "加载中…"),
     (r"Please wait\.*", "请稍候…"),
 ]

@@ -56,12 +56,12 @@ def test_full_and_half_width_forms_match_each_other():
 
 
 def test_a_repeated_passage_is_found_in_every_speech_that_repeats_it():
-    passage = "领导就是管全局、抓大事。"
+    passage = "手勤就是要多写，好记性不如烂笔头。"
     docs = [doc("a", "开头。" + passage), doc("b", passage + "结尾。"), doc("c", "无关。")]
-    result = make_lookup(docs).lookup("管全局")
+    result = make_lookup(docs).lookup("烂笔头")
     assert [s.doc_id for s in result.speeches] == ["a", "b"]
-    assert result.definition is None  # 管全局 is not a defined term
-    defined = make_lookup(docs).lookup("领导")
+    assert result.definition is None  # 烂笔头 is not a defined term
+    defined = make_lookup(docs).lookup("手勤")
     assert defined.definition is not None and defined.definition.sentence == passage
 
 

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.ui.screenshots import screenshot_dir
+
 pytestmark = pytest.mark.slow
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -159,12 +161,12 @@ def make_docx(path: Path) -> Path:
     return path
 
 
-def test_ask_read_cards_open_speech_upload_and_export(served, tmp_path_factory, capsys):
+def test_ask_read_cards_open_speech_upload_and_export(served, tmp_path_factory, capsys, request):
     from playwright.sync_api import expect, sync_playwright
 
     url, work = served
     expect.set_options(timeout=SLOW)
-    shots = tmp_path_factory.mktemp("screenshots")
+    shots = screenshot_dir(request.node.name)
     with capsys.disabled():
         print(f"\n截图保存在：{shots}")
 
@@ -278,11 +280,11 @@ def test_ask_read_cards_open_speech_upload_and_export(served, tmp_path_factory, 
 
 
 def test_llm_mode_shows_the_quotes_within_a_second_then_the_checked_generated_answer(
-        served_llm, tmp_path_factory, capsys):
+        served_llm, capsys, request):
     from playwright.sync_api import expect, sync_playwright
 
     expect.set_options(timeout=SLOW)
-    shots = tmp_path_factory.mktemp("screenshots-llm")
+    shots = screenshot_dir(request.node.name)
     with capsys.disabled():
         print(f"\n截图保存在：{shots}")
     with sync_playwright() as pw:
