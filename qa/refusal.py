@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from qa.answerability import AnswerabilityModel, default_model
+from qa.binding import asked_foreign, clause_binding
 from qa.evidence import TOP_PASSAGES
 from qa.fusion import PAIRS
 from qa.question import asks_for_figure, topic_words
@@ -190,6 +191,8 @@ def assess(
         "foreign_nouns": foreign_nouns,
         "figure_absent": float(asks_for_figure(question)
                                and not any(_FIGURE.search(w) for w in windows)),
+        "clause_binding": clause_binding(question, slot, weights, texts),  # qa.binding
+        "asked_foreign": asked_foreign(question, corpus_has),
     }
     words = content_words(topic_words(question)) if corpus_has is not None else []
     nothing_known = bool(words) and not any(corpus_has(w) for w in words)

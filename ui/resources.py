@@ -36,13 +36,18 @@ def ingest_options(settings: Settings, prune: bool = False, rebuild: bool = Fals
     )
 
 
-def build_answerer(settings: Settings, embedder, stores, generator=None, rewriter=None, index=None):
+def build_answerer(settings: Settings, embedder, stores, generator=None, rewriter=None, index=None,
+                   expand: tuple[str, ...] = ("words", "pairs", "coverage", "foreign")):
     """Return a qa.answer.Answerer over the committed index: dense (Chroma), BM25 over jieba
     words and BM25 over character pairs fused by RRF, then reordered by sentence coverage.
+    expand: where the question's everyday wording is expanded (qa.expansion): the word and
+    pair keyword searches, the sentence coverage, which words count as known to the speeches
+    ("foreign"); "dense" adds a dense search of the expanded question.
 
     Raises vectorstore.index.IndexMissing when nothing is indexed yet and
     vectorstore.bm25.IndexCorrupt when the index cannot be read."""
     from qa.answer import AnswerSettings, Answerer
+    from qa.expansion import ExpandedDense, policy_expander
     from qa.question import topic_words
     from qa.rerank import CoverageReranker, term_weights
     from qa.fusion import BM25, DENSE, PAIRS
@@ -57,33 +62,46 @@ def build_answerer(settings: Settings, embedder, stores, generator=None, rewrite
     # on-disk format stays one BM25 file.
     pairs = BM25Index.build(words.chunks, CharBigramTokenizer())
     store = open_committed_store(index, stores)  # IndexCorrupt if Chroma lacks the collection
+    speeches = {d.doc_id: f"{d.title}\n{d.text}" for d in index.documents()}
+    corpus_text = "\n".join(speeches.values())
+    # Query expansion (qa.expansion): everyday wording -> the speeches' policy wording.
+    expander = policy_expander(speeches.values(), lambda word: word in corpus_text)
+    dense = DenseRetriever(store)
+    if "dense" in expand:
+        dense = ExpandedDense(dense, expander)
     hybrid = HybridRetriever([
-        NamedRetriever(DENSE, DenseRetriever(store)),
-        NamedRetriever(BM25, BM25Retriever(words)),
-        NamedRetriever(PAIRS, BM25Retriever(pairs, prepare=topic_words)),
+        NamedRetriever(DENSE, dense),
+        NamedRetriever(BM25, BM25Retriever(
+            words, prepare=expander.expand if "words" in expand else None)),
+        NamedRetriever(PAIRS, BM25Retriever(
+            pairs, prepare=(lambda q: expander.expand(topic_words(q))) if "pairs" in expand
+            else topic_words)),
     ])
 
     def weights_for(question: str):
-        return term_weights(question, words.tokenizer, pairs.tokenizer, words.document_frequency,
-                            pairs.document_frequency, len(words))
-
-    speeches = {d.doc_id: f"{d.title}\n{d.text}" for d in index.documents()}
-    corpus_text = "\n".join(speeches.values())
+        weights = term_weights(question, words.tokenizer, pairs.tokenizer,
+                               words.document_frequency, pairs.document_frequency, len(words))
+        return expander.expand_weights(question, weights) if "coverage" in expand else weights
 
     def similarity(question: str, hits) -> list[float]:
         query = embedder.embed_query(question)  # cached: the dense search just embedded it
         vectors = store.get_embeddings([h.chunk.id for h in hits])
         return [sum(a * b for a, b in zip(query, v)) for v in vectors]
 
+    # Weights chosen on the tune split with multilingual-e5-small, whose cosines all lie within
+    # a few hundredths of each other (hence the large dense weight): evaluation.tune_weights.
+    reranker = CoverageReranker(hybrid, weights_for, similarity=similarity, weight=0.8,
+                                similarity_weight=4.0)
     return Answerer(
-        CoverageReranker(hybrid, weights_for, similarity=similarity),
+        reranker,
         words.tokenizer,
         weights_for,
         generator=generator,
         rewriter=rewriter,
         settings=AnswerSettings(k=settings.top_k),
         speech_text=lambda doc_id: speeches.get(doc_id, ""),
-        corpus_has=lambda word: word in corpus_text,
+        corpus_has=lambda word: word in corpus_text or (
+            "foreign" in expand and bool(expander.alternatives(word))),
     )
 
 
