@@ -29,6 +29,7 @@ from qa.rerank import TermWeights
 from qa.structured import AnswerReader
 from qa.retrieve import Filters, Retriever
 from vectorstore.records import Answer, Citation, ScoredChunk
+from vectorstore.errors import GenerationBusy, GenerationFailed
 
 MODES = ("extractive", "llm")
 NOT_FOUND = "资料中未找到"
@@ -39,15 +40,6 @@ REDACTED_TEXT = "讲话原文没有给出这个数字：公开文本中该处{ma
 _WANTS_SOURCE = re.compile(r"原文|原话|出处|哪篇|哪一篇|哪个讲话|哪次讲话|摘录")
 _STATED_FIGURE = re.compile(r"[0-9０-９]+\s*[%％个项件名家次条天年月日人户元倍万亿所批]|百分之")
 _WORDS = re.compile(r"[0-9A-Za-z\u3400-\u9fff]")
-
-
-class GenerationFailed(RuntimeError):
-    """The generator could not answer (endpoint unreachable, server error); the message says
-    why in Chinese. The answer then stays the extractive one."""
-
-
-class GenerationBusy(GenerationFailed):
-    """The model is answering someone else; rather than wait, the answer stays extractive."""
 
 
 class AnswerGenerator(Protocol):

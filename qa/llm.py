@@ -13,9 +13,10 @@ import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from qa.answer import NOT_FOUND, GenerationFailed
+from qa.answer import NOT_FOUND
 from qa.followup import needs_rewrite, rewrite_rule_based, topic_of
 from qa.slots import asked_slot
+from vectorstore.errors import GenerationFailed, LLMUnavailable
 from vectorstore.settings import Settings, default_cache_dir
 
 ANSWER_MAX_TOKENS = 256
@@ -80,11 +81,6 @@ _QUESTION_WORD = re.compile(r"什么|哪|怎|如何|为何|为什么|多少|多�
 _MARKER = re.compile(r"[\[［【]\s*\d+(?:\s*[,，、]\s*\d+)*\s*[\]］】]")
 
 
-class LLMUnavailable(RuntimeError):
-    """No chat model can be built: the local model file or xllamacpp is missing, or the
-    endpoint settings are incomplete."""
-
-
 # -- the chat model ---------------------------------------------------------------------------
 
 
@@ -100,7 +96,8 @@ def model_path(settings: Settings) -> Path:
 def start_local_server(settings: Settings):
     """Return a running qa.llm_server.LocalLLMServer over the local GGUF (loads it now, a few
     seconds). Raises LLMUnavailable when the file is missing or cannot be loaded."""
-    from qa.llm_server import LocalLLMServer, ServerStartError
+    from qa.llm_server import LocalLLMServer
+    from vectorstore.errors import ServerStartError
 
     path = model_path(settings)
     if not path.is_file():

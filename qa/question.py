@@ -4,12 +4,10 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from vectorstore.errors import InvalidQuestion
+
 MAX_QUESTION_CHARS = 500
 _HAS_WORD = re.compile(r"[0-9A-Za-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-
-
-class InvalidQuestion(ValueError):
-    """A question that cannot be searched; str(e) is the message to show the user."""
 
 
 def clean_question(text: str | None) -> str:

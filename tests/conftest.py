@@ -94,7 +94,7 @@ def bundled_ingest_report(_bundled_ingest) -> dict:
 @pytest.fixture(scope="session")
 def llm_server():
     """The bundled GGUF served by llama.cpp (qa.llm_server), started once for the session and
-    stopped at its end (fails with qa.llm.LLMUnavailable when scripts/setup.sh has not run)."""
+    stopped at its end (fails with vectorstore.errors.LLMUnavailable when scripts/setup.sh has not run)."""
     from qa.llm import start_local_server
     from vectorstore.settings import Settings
 

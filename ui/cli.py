@@ -15,11 +15,10 @@ def _print_json(obj) -> None:
 
 
 def cmd_ingest(args, settings: Settings) -> int:
-    from ingest.pipeline import IngestBusy, run_ingest
+    from ingest.pipeline import run_ingest
+    from vectorstore.errors import ChromaUnavailable, IndexCorrupt, IngestBusy
     from ui.resources import build_embedder, build_stores, ingest_options
-    from vectorstore.bm25 import IndexCorrupt
     from ui.errors import set_aside_damaged_store
-    from vectorstore.chroma_store import ChromaUnavailable
 
     paths = [Path(p) for p in args.paths] or [settings.corpus_dir]
     embedder = build_embedder(settings)
@@ -79,9 +78,8 @@ def cmd_ingest(args, settings: Settings) -> int:
 
 def cmd_list(args, settings: Settings) -> int:
     from ui.resources import build_stores
-    from vectorstore.bm25 import IndexCorrupt, chunk_to_dict
-    from vectorstore.chroma_store import ChromaUnavailable
-    from vectorstore.index import (IndexMissing, check_vectors, open_committed_index,
+    from vectorstore.errors import ChromaUnavailable, IndexCorrupt, IndexMissing
+    from vectorstore.index import (check_vectors, open_committed_index,
                                    open_committed_store, open_committed_summary)
 
     summary = None if args.chunks else open_committed_summary(settings.index_dir)
@@ -104,7 +102,7 @@ def cmd_list(args, settings: Settings) -> int:
     if args.chunks:
         for c in index.chunks:
             if args.json:
-                _print_json(chunk_to_dict(c))
+                _print_json(c.to_dict())
             else:
                 print(f"{c.id}  {c.title} | {c.section_path or '—'} | {c.start}-{c.end}\n    {c.text[:80]}")
         return 0
@@ -172,10 +170,8 @@ def _open_answerer(settings: Settings, llm=None, embedder=None, stores=None, ind
     """Return an Answerer (with the (generator, rewriter) pair llm, if given), or None after
     printing why it cannot be built."""
     from ui.resources import build_answerer, build_embedder, build_stores
-    from vectorstore.bm25 import IndexCorrupt
-    from vectorstore.chroma_store import ChromaUnavailable
-    from vectorstore.embeddings import EmbeddingModelMissing
-    from vectorstore.index import IndexMissing
+    from vectorstore.errors import (ChromaUnavailable, EmbeddingModelMissing, IndexCorrupt,
+                                    IndexMissing)
 
     generator, rewriter = llm or (None, None)
     try:
@@ -213,9 +209,9 @@ def _print_answer(answer) -> None:
 
 
 def cmd_ask(args, settings: Settings) -> int:
-    from qa.question import InvalidQuestion
+    from vectorstore.errors import InvalidQuestion, OutputUnusable
     from qa.serialize import answer_to_dict, to_json_line
-    from ui.batch import OutputUnusable, PendingOutput, check_question_file
+    from ui.batch import PendingOutput, check_question_file
 
     if (args.question is None) == (args.batch is None):
         print("错误：请给出一个问题，或用 --batch 指定问题文件（二者选一）", file=sys.stderr)
@@ -293,15 +289,14 @@ def cmd_eval(args, settings: Settings) -> int:
     import time
 
     from evaluation.report import build_report, format_report
-    from ingest.external import ContextsUnreadable
+    from vectorstore.errors import (ChromaUnavailable, ContextsUnreadable, IndexCorrupt,
+                                    IndexMissing)
     from qa.eval import (load_eval_questions, run_answerer, run_retriever, sample_questions,
                          select_split, splits_of)
     from qa.serialize import to_json_line
     from ui.resources import (build_baseline_retrievers, build_context_index, build_embedder,
                               build_stores, eval_cache_root)
-    from vectorstore.bm25 import IndexCorrupt
-    from vectorstore.chroma_store import ChromaUnavailable
-    from vectorstore.index import IndexMissing, open_committed_index
+    from vectorstore.index import open_committed_index
 
     sources = _eval_sources(args)
     if isinstance(sources, str):

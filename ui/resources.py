@@ -13,7 +13,8 @@ def build_embedder(settings: Settings):
 
 def build_stores(settings: Settings, embedder):
     """Return the Chroma collections factory: embedded under index_dir, or a server's."""
-    from vectorstore.chroma_store import ChromaStores, open_chroma_client
+    from vectorstore.chroma_client import open_chroma_client
+    from vectorstore.chroma_store import ChromaStores
 
     path = settings.index_dir / "chroma"
     client = open_chroma_client(url=settings.chroma_url, path=path)
@@ -93,7 +94,8 @@ def build_llm(settings: Settings, strict: bool = False):
     With strict, raise instead of returning None: ImportError, or qa.llm.LLMUnavailable whose
     message tells the user what to do."""
     try:
-        from qa.llm import LLMAnswerGenerator, LLMRewriter, LLMUnavailable, open_chat_model
+        from qa.llm import LLMAnswerGenerator, LLMRewriter, open_chat_model
+        from vectorstore.errors import LLMUnavailable
     except ImportError:
         if strict:
             raise
@@ -131,8 +133,8 @@ def build_context_index(settings: Settings, embedder, contexts_path, cache_root,
     folder = context_cache_dir(cache_root, contexts_path, settings.chunk_size,
                                settings.chunk_overlap, embedder.model_name)
     stores = build_stores(settings.model_copy(update={"index_dir": folder}), embedder)
-    index = index_contexts(docs, stores, folder, embedder, settings.chunk_size,
-                           settings.chunk_overlap, progress)
+    index = index_contexts(docs, stores, folder, settings.chunk_size, settings.chunk_overlap,
+                           progress)
     return index, stores
 
 
@@ -141,7 +143,7 @@ def build_baseline_retrievers(embedder, documents, cache_root, progress=None):
     in a folder keyed by the documents' content and the embedding model."""
     from ingest.external import documents_digest
     from qa.baselines import build_baselines
-    from vectorstore.chroma_store import open_chroma_client
+    from vectorstore.chroma_client import open_chroma_client
     from vectorstore.records import stable_id
 
     key = stable_id(documents_digest(documents), embedder.model_name, "baselines-1", length=12)

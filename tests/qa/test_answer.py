@@ -8,9 +8,9 @@ import pytest
 from qa.answer import NOT_FOUND, Answerer
 from qa.answerability import AnswerabilityModel
 from qa.refusal import RefusalPolicy
-from qa.question import InvalidQuestion
 from qa.rerank import term_weights
 from vectorstore.bm25 import BM25Index
+from vectorstore.errors import InvalidQuestion
 from vectorstore.records import Chunk, ScoredChunk
 from vectorstore.tokenize import CharBigramTokenizer, Tokenizer
 

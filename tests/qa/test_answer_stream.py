@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 import threading
 
-from qa.answer import GenerationFailed
 from qa.llm import LLMAnswerGenerator, build_chat_model
 from tests.qa.test_answer import ScriptedGenerator, make_answerer, words_index  # noqa: F401
 from ui.background import SerialGenerator
+from vectorstore.errors import GenerationFailed
 from vectorstore.settings import Settings
 
 QUESTION = "321608审批机制是什么？"

@@ -10,7 +10,8 @@ from qa.eval import (
     splits_of,
 )
 from qa.metrics import EvalQuestion
-from qa.question import InvalidQuestion, clean_question
+from qa.question import clean_question
+from vectorstore.errors import InvalidQuestion
 from vectorstore.records import Answer, Chunk, Citation, ScoredChunk
 
 

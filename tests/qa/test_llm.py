@@ -20,7 +20,6 @@ from qa.llm import (
     JSON_ANSWER_SYSTEM,
     LLMAnswerGenerator,
     LLMRewriter,
-    LLMUnavailable,
     answer_inputs,
     answer_prompt,
     build_chat_model,
@@ -32,6 +31,7 @@ from qa.llm import (
 )
 from vectorstore.settings import Settings
 from vectorstore.text import normalize_for_match
+from vectorstore.errors import LLMUnavailable
 
 HISTORY = [("321608审批机制是什么？", "“321608”审批机制是指3个工作日完成企业开办……[1]")]
 OPEN_TAG = re.compile(r"<资料 编号=(\d+)>")

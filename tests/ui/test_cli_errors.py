@@ -78,7 +78,7 @@ def test_k_must_be_positive(zwqa_cli, tmp_path):
 def test_fifo_is_not_called_missing(zwqa_cli, tmp_path):
     fifo = tmp_path / "管道.txt"
     os.mkfifo(fifo)
-    from ingest.pipeline import expand_paths
+    from ingest.sources import expand_paths
 
     files, skipped = expand_paths([fifo])
     assert files == [] and skipped == [{"file": str(fifo), "reason": "不是普通文件（如管道或设备），未读取"}]

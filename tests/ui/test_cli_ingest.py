@@ -16,8 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from ingest.pipeline import EMBED_BATCH, index_lock, read_file_entry, run_ingest
+from ingest.pipeline import index_lock, run_ingest
+from ingest.sources import read_file_entry
 from ui.resources import build_stores, ingest_options
+from vectorstore.chroma_store import UPSERT_BATCH
 from vectorstore.index import open_committed_index, open_committed_store
 from vectorstore.settings import Settings
 
@@ -174,7 +176,7 @@ def test_killed_ingest_keeps_the_previous_index_and_the_next_run_recovers(
     opts = ingest_options(Settings(index_dir=index_dir, corpus_dir=corpus, chroma_url=""))
     new_chunks = 0
     for p in sorted(BUNDLED_CORPUS.glob("*.txt"), key=lambda p: p.stat().st_size):
-        if new_chunks >= EMBED_BATCH + 10:
+        if new_chunks >= UPSERT_BATCH + 10:
             break
         shutil.copy(p, corpus / p.name)
         new_chunks += len(read_file_entry(corpus / p.name, "", opts).chunks)
@@ -207,7 +209,7 @@ def test_killed_ingest_keeps_the_previous_index_and_the_next_run_recovers(
     recovered = run_ingest([corpus], ingest_options(settings), embedder, stores)
     assert recovered.unchanged_files == 3 and recovered.documents > 3
     # What the killed run embedded is reused, the rest is embedded now.
-    assert 0 < recovered.embedded <= recovered.chunks - len(before_ids) - EMBED_BATCH
+    assert 0 < recovered.embedded <= recovered.chunks - len(before_ids) - UPSERT_BATCH
     index = open_committed_index(index_dir)
     recovered_ids = [c.id for c in index.chunks]
     assert stores.open(index.catalog.collection).count() == len(recovered_ids)
