@@ -3,9 +3,7 @@ from __future__ import annotations
 
 from qa.extractive import select_quotes
 from vectorstore.records import Chunk, ScoredChunk
-from vectorstore.tokenize import Tokenizer
 
-WORDS = Tokenizer(["常驻窗口", "进驻"])
 SPEECH = ("各部门要选派业务骨干常驻窗口，常驻窗口人员实行统一管理。"
           "常驻窗口人员的考核由中心负责，考核结果作为评优依据。"
           "中心要做好后勤保障工作。")
@@ -21,14 +19,14 @@ def _quoted(quotes, hits) -> list[str]:
     return [hits[q.hit].chunk.text[q.start:q.end] for q in quotes]
 
 
-def test_overlapping_passages_do_not_quote_one_sentence_twice():
+def test_overlapping_passages_do_not_quote_one_sentence_twice(word_tokenizer):
     # Two chunks of one speech sharing their middle sentence (the chunker's overlap).
     cut = SPEECH.index("常驻窗口人员的考核")
     end = SPEECH.index("中心要做好")
     first = _chunk("d1", SPEECH[:end], 0)
     second = _chunk("d1", SPEECH[cut:], cut)
     hits = [ScoredChunk(first, 0.9), ScoredChunk(second, 0.88)]
-    quotes = select_quotes("常驻窗口人员的考核由谁负责？", hits, WORDS, max_quotes=3)
+    quotes = select_quotes("常驻窗口人员的考核由谁负责？", hits, word_tokenizer, max_quotes=3)
     quoted = _quoted(quotes, hits)
     assert any("考核由中心负责" in q for q in quoted)
     assert len(quoted) == len(set(quoted))
@@ -36,9 +34,9 @@ def test_overlapping_passages_do_not_quote_one_sentence_twice():
     assert sum(shared in q for q in quoted) == 1
 
 
-def test_a_sentence_repeated_in_another_speech_is_quoted_once():
+def test_a_sentence_repeated_in_another_speech_is_quoted_once(word_tokenizer):
     sentence = "常驻窗口人员的考核由中心负责，考核结果作为评优依据。"
     hits = [ScoredChunk(_chunk("d1", sentence, 40), 0.9),
             ScoredChunk(_chunk("d2", " " + sentence, 10), 0.89)]
-    quotes = select_quotes("常驻窗口人员的考核由谁负责？", hits, WORDS, max_quotes=3)
+    quotes = select_quotes("常驻窗口人员的考核由谁负责？", hits, word_tokenizer, max_quotes=3)
     assert len(quotes) == 1 and quotes[0].hit == 0

@@ -111,6 +111,7 @@ def test_chroma_bm25_and_report_agree(bundled_index, bundled_ingest_report, embe
 # --- small corpora ----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_list_without_an_index_says_so(tmp_path, zwqa_cli):
     proc = zwqa_cli.run(["list", "--json"], tmp_path / "index")
     assert proc.returncode == 2
@@ -118,6 +119,7 @@ def test_list_without_an_index_says_so(tmp_path, zwqa_cli):
     assert "尚未建立索引" in proc.stderr and "zwqa ingest" in proc.stderr
 
 
+@pytest.mark.slow
 def test_second_ingest_on_a_busy_index_is_turned_away(tmp_path, zwqa_cli):
     index_dir = tmp_path / "index"
     with index_lock(index_dir):
