@@ -42,7 +42,7 @@ class BuiltCorpus:
 
 def bundled_documents(corpus_dir: Path):
     """Return (files, SpeechDocuments) of the bundled corpus, loaded as ingest loads them."""
-    from ingest.pipeline import expand_paths
+    from ingest.sources import expand_paths
     from ingest.speeches import load_speeches
 
     files, _ = expand_paths([corpus_dir])

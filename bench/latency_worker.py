@@ -55,7 +55,8 @@ def time_interleaved(answerer, baseline, embedder, questions) -> dict:
     Also the rank of the first relevant chunk per answerable question for both, and the ids
     of the questions our extractive pass did not refuse."""
     from evaluation.metrics import first_relevant_rank
-    from qa.question import InvalidQuestion, clean_question
+    from qa.question import clean_question
+    from vectorstore.errors import InvalidQuestion
 
     out = {"extractive_ms": [], "retrieve_ms": [], "retrieve_ranks": [], "answered": [],
            "baseline_retrieve_ms": [], "baseline_retrieve_ranks": [], "query_embedding_ms": []}
@@ -135,7 +136,7 @@ def time_llm(answerer, generator, baseline, embedder, questions, n: int, n_basel
 
 
 def _answered(answerer, q) -> bool:
-    from qa.question import InvalidQuestion
+    from vectorstore.errors import InvalidQuestion
 
     try:
         return not answerer.answer(q.question, mode="extractive").refused
@@ -147,7 +148,7 @@ def _tutorial(args, embedder):
     """Return the tutorial's DenseBaseline over the index in args.baseline_index."""
     from evaluation.baselines import DenseBaseline, TUTORIAL, open_langchain_chroma, split_documents, \
         tutorial_splitter
-    from vectorstore.chroma_store import open_chroma_client
+    from vectorstore.chroma_client import open_chroma_client
     from vectorstore.index import open_committed_index
 
     docs = open_committed_index(Path(args.index)).documents()

@@ -25,7 +25,7 @@ ABSENT = ["一窗受里", "好差平", "最多跑两次", "区块链存证", "�
 def load_corpus(folder: Path):
     """Return (speeches, chunks) of every file under folder, as ingest reads and chunks them."""
     from ingest.chunk import chunk_document
-    from ingest.pipeline import expand_paths
+    from ingest.sources import expand_paths
     from ingest.speeches import load_speeches
 
     files, _ = expand_paths([folder])

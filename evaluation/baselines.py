@@ -29,6 +29,8 @@ BM25 = "bm25"
 NAMES = (TUTORIAL, CHATCHAT, BM25)
 # Langchain-Chatchat's ChineseRecursiveTextSplitter separators, kept at the end of a piece.
 CHATCHAT_SEPARATORS = ["\n\n", "\n", "。|！|？", "；|;", "，|,"]
+# Passages handed to the LangChain Chroma store per call (it embeds them itself): the progress
+# bar moves, and an interrupted eval resumes after the last batch added.
 _ADD_BATCH = 64
 
 

@@ -131,7 +131,7 @@ def _open_index(settings: Settings, embedder, sources: EvalSources, cache_root: 
                 progress_bar: ProgressBar, meta: dict):
     """Return (ChromaStores, CommittedIndex, its SpeechDocuments) the questions are asked of,
     described in meta."""
-    from evaluation.external import ContextsUnreadable
+    from vectorstore.errors import ContextsUnreadable
     from ui.resources import build_stores
     from vectorstore.index import open_committed_index
 
@@ -215,8 +215,8 @@ def build_context_index(settings: Settings, embedder, contexts_path: Path, cache
     folder = context_cache_dir(cache_root, contexts_path, settings.chunk_size,
                                settings.chunk_overlap, embedder.model_name)
     stores = build_stores(settings.model_copy(update={"index_dir": folder}), embedder)
-    index = index_contexts(docs, stores, folder, embedder, settings.chunk_size,
-                           settings.chunk_overlap, progress)
+    index = index_contexts(docs, stores, folder, settings.chunk_size, settings.chunk_overlap,
+                           progress)
     return index, stores
 
 

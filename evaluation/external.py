@@ -5,7 +5,7 @@ collection + BM25), never into data/index and never copied into the repository:
 
     docs = load_contexts(path)                       # one SpeechDocument per context
     folder = context_cache_dir(cache_root, path, 300, 1, "m3e-small")
-    index = index_contexts(docs, stores, folder, embedder, 300, 1)   # resumable, cached
+    index = index_contexts(docs, stores, folder, 300, 1)   # resumable, cached
 """
 from __future__ import annotations
 
@@ -19,8 +19,10 @@ from pathlib import Path
 
 from ingest.chunk import chunk_document
 from ingest.repeats import merge_repeated
-from vectorstore.bm25 import BM25Index, IndexCorrupt
+from vectorstore.bm25 import BM25Index
 from vectorstore.catalog import Catalog, FileEntry
+from vectorstore.errors import ContextsUnreadable, IndexCorrupt
+from vectorstore.files import file_digest
 from vectorstore.index import CommittedIndex
 from vectorstore.policy_terms import extract_policy_terms
 from vectorstore.records import Chunk, SpeechDocument, stable_id
@@ -28,7 +30,6 @@ from vectorstore.text import normalize_text
 from vectorstore.tokenize import Tokenizer
 
 CACHE_VERSION = 1  # bump when the adapters or the chunk records change
-EMBED_BATCH = 32
 _ID_KEYS = ("context_id", "doc_id", "docid", "id")
 _TEXT_KEYS = ("text", "context", "content", "document")
 _TITLE_MAX = 60
@@ -36,10 +37,6 @@ _SENTENCE_THEN_SPACE = re.compile(r"[。！？]\s")
 # A whitespace run between two ASCII letters or digits is a word gap ("Windows 10"); any other
 # run in a one-line document stands for a lost line break.
 _LOST_BREAK = re.compile(r"(?<![A-Za-z0-9])\s+|\s+(?![A-Za-z0-9])")
-
-
-class ContextsUnreadable(ValueError):
-    """A contexts file without a single usable line; str(e) says why, in Chinese."""
 
 
 def context_text(raw: str) -> str:
@@ -101,15 +98,6 @@ def load_contexts(path: Path) -> list[SpeechDocument]:
     return docs
 
 
-def file_digest(path: Path) -> str:
-    """Return the hex sha256 of a file's bytes."""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def documents_digest(docs: Iterable[SpeechDocument]) -> str:
     """Return a hex digest of the documents' ids, titles and texts (for cache keys)."""
     h = hashlib.sha256()
@@ -152,7 +140,6 @@ def index_contexts(
     docs: Sequence[SpeechDocument],
     stores,
     folder: Path,
-    embedder,
     chunk_size: int,
     chunk_overlap: int,
     progress: Callable[[int, int], None] | None = None,
@@ -161,8 +148,9 @@ def index_contexts(
     """Return the index of the contexts, embedding only the chunks the cache lacks.
 
     `stores` (vectorstore.chroma_store.ChromaStores) holds the collection, named after the
-    folder unless given; the BM25 index is kept in folder/bm25.json. An interrupted run
-    resumes where it stopped, since only missing chunk ids are embedded."""
+    folder unless given, and embeds with its embedder; the BM25 index is kept in
+    folder/bm25.json. An interrupted run resumes where it stopped, since only missing chunk
+    ids are embedded."""
     t0 = time.perf_counter()
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -173,11 +161,7 @@ def index_contexts(
     missing = [c for c in chunks if c.id not in stored]
     if progress:
         progress(0, len(missing))
-    for lo in range(0, len(missing), EMBED_BATCH):
-        batch = missing[lo:lo + EMBED_BATCH]
-        store.upsert(batch, embedder.embed_documents([c.text for c in batch]))
-        if progress:
-            progress(lo + len(batch), len(missing))
+    store.upsert(missing, progress=progress)
     # Vectors of chunks the current chunker no longer makes would come back from dense search.
     stale = stored - {c.id for c in chunks}
     if stale:

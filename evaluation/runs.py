@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from evaluation.metrics import MRR_K, EvalQuestion, QuestionScore, score_question
-from qa.question import InvalidQuestion
+from vectorstore.errors import InvalidQuestion
 from qa.serialize import BadLine, QuestionLine, answer_to_dict, invalid_question_dict, parse_question_lines
+from vectorstore.errors import InvalidQuestion
 from vectorstore.records import Answer
 
 RETRIEVE_K = MRR_K  # passages scored per question

@@ -1,80 +1,12 @@
 """Heading-aware chunking of one speech into Chunks whose offsets index the cleaned text."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
+from ingest.headings import ITEM_RANK, is_heading_only, marker
 from vectorstore.records import Chunk, SpeechDocument, stable_id
 from vectorstore.sentences import sentence_spans
-
-_CN_NUM = "一二三四五六七八九十百零〇两"
-# Paragraph-initial markers as (rank, level, pattern). Level 4 markers start a clause, not a
-# title; "第一，" lists often hold "一是" items, so those rank below it within level 4.
-_MARKERS: list[tuple[float, int, re.Pattern[str]]] = [
-    (1, 1, re.compile(rf"[{_CN_NUM}]+[、．.]")),
-    (2, 2, re.compile(rf"[（(][{_CN_NUM}]+[）)]")),
-    (3, 3, re.compile(r"(?:\d{1,2}[.．、](?!\d)|[（(]\d{1,2}[）)])")),
-    (4, 4, re.compile(rf"(?:第[{_CN_NUM}]+|首先|其次|再次)[，、,]")),
-    (4.5, 4, re.compile(rf"[{_CN_NUM}]+[是要]")),
-]
-_ITEM_RANK = 4.5  # "一是…" items, which also follow one another inside a paragraph
-_CLAUSE_END = re.compile(r"[，；。：！？,;:]")
-_SENTENCE_END = "。！？；"
-LABEL_MAX = 30  # characters kept of a clause used as a heading label
-HEADING_MAX = 80  # a heading-only paragraph is at most this long
-
-
-def heading_of(paragraph: str) -> tuple[int, str] | None:
-    """Return (level, label) when the paragraph opens with a section marker, else None.
-
-    Levels: 1 "一、", 2 "（一）", 3 "1." / "1、" / "（1）", 4 "一是" / "一要" / "第一，" / "首先，".
-    A heading-only paragraph (one short sentence) gives its whole text without the final
-    terminator. A long paragraph that opens with a marker gives its first sentence when that is
-    short (levels 1-3), otherwise the clause up to the first ，；。：, capped at LABEL_MAX.
-    """
-    found = _marker(paragraph)
-    return None if found is None else found[1:]
-
-
-def _marker(paragraph: str) -> tuple[float, int, str] | None:
-    """Return (rank, level, label) of the paragraph's opening marker, or None."""
-    p = paragraph.strip()
-    found = next(((rank, lv, rx) for rank, lv, rx in _MARKERS if rx.match(p)), None)
-    if found is None:
-        return None
-    rank, level, rx = found
-    return (rank, level, _label(p, level, rx.match(p).end()))
-
-
-def _label(p: str, level: int, marker_end: int) -> str:
-    """Return the heading label of a paragraph that opens with a marker ending at marker_end."""
-    if level < 4 and _is_single_sentence(p) and len(p) <= HEADING_MAX:
-        return p.rstrip(_SENTENCE_END)
-    if level < 4:
-        first = p[: sentence_spans(p)[0][1]].rstrip(_SENTENCE_END)
-        if len(first) <= 40:
-            return first
-    # "第一，关于……" says nothing before its comma: the clause then starts after the marker.
-    m = _CLAUSE_END.search(p, marker_end)
-    clause = p[: m.start()] if m else p
-    if len(clause) > LABEL_MAX:
-        clause = clause[:LABEL_MAX] + "…"
-    return clause
-
-
-def _is_single_sentence(p: str) -> bool:
-    """Whether p holds one sentence (a terminator, if any, only at its end)."""
-    return len(sentence_spans(p)) == 1
-
-
-def _is_heading_only(paragraph: str) -> bool:
-    """Whether the paragraph is a bare heading line (a marker plus one short sentence)."""
-    p = paragraph.strip()
-    return (
-        len(p) <= HEADING_MAX
-        and any(rx.match(p) for _, lv, rx in _MARKERS if lv < 4)
-        and _is_single_sentence(p)
-    )
 
 
 @dataclass
@@ -103,9 +35,82 @@ def _paragraphs(text: str) -> list[_Para]:
     pos = 0
     for i, line in enumerate(text.split("\n")):
         if line.strip():
-            paras.append(_Para(i, pos, pos + len(line), _marker(line)))
+            paras.append(_Para(i, pos, pos + len(line), marker(line)))
         pos += len(line) + 1
     return paras
+
+
+class _Span(NamedTuple):
+    """A chunk of the section being closed: offsets, first paragraph, whole short paragraphs."""
+
+    start: int
+    end: int
+    paragraph: int
+    whole: bool
+
+
+class _Packer:
+    """Packs the units of one speech into chunks: the chunk being packed, the chunks of the open
+    section (made Chunks, with its path, when the section closes) and the open headings."""
+
+    def __init__(self, doc: SpeechDocument, limit: int, overlap: int, max_repeat: int):
+        self.doc = doc
+        self.limit = limit
+        self.overlap = overlap
+        self.max_repeat = max_repeat
+        self.chunks: list[Chunk] = []
+        self.current: list[_Unit] = []
+        self.section: list[_Span] = []
+        self.headings: dict[float, str] = {}  # rank -> label
+        self.section_path = ""
+
+    def add(self, unit: _Unit) -> None:
+        """Add unit to the chunk being packed, or start the next chunk with it (after the
+        overlapping sentences of the one it closes)."""
+        if self.current and _fits(self.current, unit, self.limit):
+            self.current.append(unit)
+            return
+        self._end_chunk()
+        tail = _overlap(self.current, unit, self.overlap, self.limit, self.max_repeat)
+        self.current = tail + [unit]
+
+    def finish_chunk(self) -> None:
+        """Close the chunk being packed; the next unit starts a new one."""
+        self._end_chunk()
+        self.current = []
+
+    def _end_chunk(self) -> None:
+        if self.current:
+            first, last = self.current[0], self.current[-1]
+            self.section.append(_Span(first.start, last.end, first.paragraph,
+                                      all(u.whole for u in self.current)))
+
+    def close_section(self) -> None:
+        """Make Chunks of the open section's chunks, under the current section path."""
+        # A trailing run of short paragraphs joins the chunk before it when they fit.
+        if len(self.section) >= 2:
+            before, last = self.section[-2], self.section[-1]
+            fits = last.end - before.start <= self.limit
+            if last.whole and before.end + 1 == last.start and fits:
+                self.section[-2:] = [before._replace(end=last.end)]
+        doc = self.doc
+        self.chunks.extend(
+            Chunk(id=stable_id(doc.doc_id, a, b), doc_id=doc.doc_id, title=doc.title,
+                  section_path=self.section_path, paragraph=p, start=a, end=b,
+                  text=doc.text[a:b], source=doc.source, date=doc.date)
+            for a, b, p, _ in self.section
+        )
+        self.section = []
+
+    def open_heading(self, rank: float, label: str) -> None:
+        """Open a heading of rank, closing those of the same or a lower level."""
+        self.headings = {r: h for r, h in self.headings.items() if r < rank}
+        self.headings[rank] = label
+        self.section_path = " > ".join(self.headings[r] for r in sorted(self.headings))
+
+    def forget_headings(self) -> None:
+        self.headings = {}
+        self.section_path = ""
 
 
 def chunk_document(
@@ -127,106 +132,57 @@ def chunk_document(
     """
     text = doc.text
     limit = min(chunk_size, max_chars)
-    short_len = chunk_size / 3
-    chunks: list[Chunk] = []
-    open_headings: dict[float, str] = {}  # rank -> label
-    section_path = ""
-    # (start, end, first paragraph, only short paragraphs) of the chunks of this section
-    section_chunks: list[tuple[int, int, int, bool]] = []
-    current: list[_Unit] = []
-
-    def emit() -> None:
-        if current:
-            whole = all(u.whole for u in current)
-            section_chunks.append((current[0].start, current[-1].end, current[0].paragraph, whole))
-
-    def close_section() -> None:
-        # A trailing run of short paragraphs joins the chunk before it when they fit.
-        if len(section_chunks) >= 2:
-            (a0, b0, p0, w0), (a1, b1, _, w1) = section_chunks[-2], section_chunks[-1]
-            if w1 and b0 + 1 == a1 and b1 - a0 <= limit:
-                section_chunks[-2:] = [(a0, b1, p0, w0)]
-        for a, b, p, _ in section_chunks:
-            chunks.append(
-                Chunk(
-                    id=stable_id(doc.doc_id, a, b),
-                    doc_id=doc.doc_id,
-                    title=doc.title,
-                    section_path=section_path,
-                    paragraph=p,
-                    start=a,
-                    end=b,
-                    text=text[a:b],
-                    source=doc.source,
-                    date=doc.date,
-                )
-            )
-        section_chunks.clear()
-
+    packer = _Packer(doc, limit, overlap, chunk_size // 2)
     cuts = sorted(doc.truncated_at)
     last_end = 0
     for para in _paragraphs(text):
         if any(last_end <= cut <= para.start for cut in cuts) and para.start > 0:
             # The web source cut the speech here: what follows may sit under headings that
             # were cut away, so no heading seen before the cut applies to it.
-            emit()
-            current = []
-            close_section()
-            open_headings.clear()
-            section_path = ""
+            packer.finish_chunk()
+            packer.close_section()
+            packer.forget_headings()
         last_end = para.end
         if para.heading is not None:
             rank, _, label = para.heading
-            if not _carries(current, rank, text):
-                emit()
-                current = []
-            close_section()
-            for r in [r for r in open_headings if r >= rank]:
-                del open_headings[r]
-            open_headings[rank] = label
-            section_path = " > ".join(open_headings[r] for r in sorted(open_headings))
-
-        length = para.end - para.start
-        heading_only = para.heading is not None and _is_heading_only(text[para.start : para.end])
-        if (heading_only or length < short_len) and length <= limit:
-            rank = para.heading[0] if para.heading else None
-            units = [_Unit(para.start, para.end, para.index, True, rank, heading_only)]
-        else:
-            units = [
-                _Unit(a, b, para.index, False)
-                for a, b in sentence_spans(text, para.start, para.end, max_chars)
-            ]
-
+            if not _carries(packer.current, rank, text):
+                packer.finish_chunk()
+            packer.close_section()
+            packer.open_heading(rank, label)
+        units = _units(text, para, chunk_size / 3, limit, max_chars)
         for unit in units:
             item = None if unit.whole or unit.start == para.start else _inline_item(text, unit)
             if item is not None:
                 # "二是…" inside a paragraph opened by "一是…" starts the next item: a chunk stays
                 # within one item, so its section path names the item its sentences belong to.
-                emit()
-                current = []
-                close_section()
-                for r in [r for r in open_headings if r >= item[0]]:
-                    del open_headings[r]
-                open_headings[item[0]] = item[1]
-                section_path = " > ".join(open_headings[r] for r in sorted(open_headings))
-            if current and _fits(current, unit, limit):
-                current.append(unit)
-                continue
-            emit()
-            current = _overlap(current, unit, overlap, limit, chunk_size // 2) + [unit]
+                packer.finish_chunk()
+                packer.close_section()
+                packer.open_heading(*item)
+            packer.add(unit)
         # Only whole short paragraphs are packed with what follows; a longer one ends its chunk.
         if not units[-1].whole:
-            emit()
-            current = []
-    emit()
-    close_section()
-    return chunks
+            packer.finish_chunk()
+    packer.finish_chunk()
+    packer.close_section()
+    return packer.chunks
+
+
+def _units(text: str, para: _Para, short_len: float, limit: int, max_chars: int) -> list[_Unit]:
+    """Return what a paragraph is packed from: itself whole when it is short (under short_len)
+    or a bare heading, else its sentences (none longer than max_chars)."""
+    length = para.end - para.start
+    heading_only = para.heading is not None and is_heading_only(text[para.start : para.end])
+    if (heading_only or length < short_len) and length <= limit:
+        rank = para.heading[0] if para.heading else None
+        return [_Unit(para.start, para.end, para.index, True, rank, heading_only)]
+    return [_Unit(a, b, para.index, False)
+            for a, b in sentence_spans(text, para.start, para.end, max_chars)]
 
 
 def _inline_item(text: str, unit: _Unit) -> tuple[float, str] | None:
     """Return (rank, label) when a sentence inside a paragraph opens an "N是/N要" item."""
-    found = _marker(text[unit.start:unit.end])
-    if found is None or found[0] != _ITEM_RANK:
+    found = marker(text[unit.start:unit.end])
+    if found is None or found[0] != ITEM_RANK:
         return None
     return found[0], found[2]
 

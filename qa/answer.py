@@ -19,8 +19,7 @@ from qa.citation_check import MARKER
 from qa.evidence import TOP_PASSAGES, TokenizerLike, passage_window
 from qa.extractive import quote_answer, shared_phrases
 from qa.followup import QuestionRewriter, RuleBasedRewriter, needs_rewrite
-from qa.generated import (AnswerGenerator, GenerationBusy, GenerationFailed, check_generated,
-                          read_generation)
+from qa.generated import AnswerGenerator, check_generated, read_generation
 from qa.question import clean_question, topic_words, wants_source
 from qa.redaction import RedactedAnswer, redacted_answer
 from qa.refusal import Assessment, Decision, RefusalPolicy, evidence_strength
@@ -28,6 +27,7 @@ from qa.rerank import TermWeights
 from qa.retrieve import Filters, Retriever
 from qa.slots import MISSING
 from qa.structured import AnswerReader
+from vectorstore.errors import GenerationBusy, GenerationFailed
 from vectorstore.records import Answer, Citation, ScoredChunk
 from vectorstore.text import has_word
 

@@ -10,16 +10,8 @@ from typing import Protocol
 from qa.citation_check import MARKER, check_citations, claims_citing
 from qa.evidence import TokenizerLike, pinpoint
 from qa.structured import AnswerReader, render_sentence
+from vectorstore.errors import GenerationBusy, GenerationFailed
 from vectorstore.records import Chunk, Citation
-
-
-class GenerationFailed(RuntimeError):
-    """The generator could not answer (endpoint unreachable, server error); the message says
-    why in Chinese. The answer then stays the extractive one."""
-
-
-class GenerationBusy(GenerationFailed):
-    """The model is answering someone else; rather than wait, the answer stays extractive."""
 
 
 class AnswerGenerator(Protocol):

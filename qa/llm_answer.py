@@ -11,9 +11,9 @@ import re
 from collections.abc import Iterator, Sequence
 
 from qa.answer import NOT_FOUND
-from qa.generated import GenerationFailed
 from qa.llm_model import endpoint_errors
 from qa.slots import asked_slot
+from vectorstore.errors import GenerationFailed
 
 # Passages travel inside <资料 编号=n>…</资料>; the same tag inside a passage (or the question)
 # would let the text close its own block and speak as the user, so its brackets are swapped.
@@ -102,7 +102,7 @@ class LLMAnswerGenerator:
 
     Structured (the default) asks for JSON held to qa.structured's schema through the
     endpoint's response_format; qa.answer reads either shape. A failed connection or a server
-    error raises qa.generated.GenerationFailed, so the answer falls back to the quotes."""
+    error raises vectorstore.errors.GenerationFailed, so the answer falls back to the quotes."""
 
     def __init__(self, chat_model, structured: bool = True, server=None):
         from langchain_core.output_parsers import StrOutputParser

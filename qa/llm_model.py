@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from vectorstore.errors import LLMUnavailable, ServerStartError
 from vectorstore.settings import Settings, default_cache_dir
 
 ANSWER_MAX_TOKENS = 256  # a cited answer of 1 to 3 sentences, as JSON, fits with room to spare
@@ -15,11 +16,6 @@ ANSWER_MAX_TOKENS = 256  # a cited answer of 1 to 3 sentences, as JSON, fits wit
 # reply) before giving up: generous, since on two CPU cores a long prompt is read at ~80
 # tokens/s before the first token comes.
 REQUEST_TIMEOUT_S = 120
-
-
-class LLMUnavailable(RuntimeError):
-    """No chat model can be built: the local model file or xllamacpp is missing, or the
-    endpoint settings are incomplete."""
 
 
 def model_path(settings: Settings) -> Path:
@@ -34,7 +30,7 @@ def model_path(settings: Settings) -> Path:
 def start_local_server(settings: Settings):
     """Return a running qa.llm_server.LocalLLMServer over the local GGUF (loads it now, a few
     seconds). Raises LLMUnavailable when the file is missing or cannot be loaded."""
-    from qa.llm_server import LocalLLMServer, ServerStartError
+    from qa.llm_server import LocalLLMServer
 
     path = model_path(settings)
     if not path.is_file():

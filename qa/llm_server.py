@@ -13,11 +13,9 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+from vectorstore.errors import ServerStartError
+
 MODEL_ALIAS = "zwqa-local"  # the model name the local server answers to
-
-
-class ServerStartError(RuntimeError):
-    """The local model could not be loaded or its server did not start."""
 
 
 class LocalLLMServer:

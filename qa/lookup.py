@@ -14,6 +14,7 @@ import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from vectorstore.errors import EmptyTerm
 from vectorstore.records import Chunk, SpeechDocument
 from vectorstore.sentences import sentence_spans
 from vectorstore.term_index import Definition, TermEntry, TermIndex
@@ -70,10 +71,6 @@ class LookupResult:
     @property
     def total(self) -> int:
         return sum(s.count for s in self.speeches)
-
-
-class EmptyTerm(ValueError):
-    """The term to look up is empty (or only quotes and spaces)."""
 
 
 class TermLookup:

@@ -4,13 +4,10 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from vectorstore.errors import InvalidQuestion
 from vectorstore.text import has_word
 
 MAX_QUESTION_CHARS = 500
-
-
-class InvalidQuestion(ValueError):
-    """A question that cannot be searched; str(e) is the message to show the user."""
 
 
 def clean_question(text: str | None) -> str:

@@ -61,7 +61,7 @@ class Retriever(Protocol):
 
 
 class DenseStore(Protocol):
-    def query(self, text: str, k: int, where: dict | None = None) -> list[ScoredChunk]: ...
+    def query(self, text: str, k: int) -> list[ScoredChunk]: ...
 
 
 class BM25Index(Protocol):

@@ -13,7 +13,7 @@ pip=("$py" -m pip --disable-pip-version-check -q)
 mkdir -p "$cache"
 rm -f "$cache"/wheels/llama_cpp_python-*.whl  # the compiled runtime earlier set-ups kept
 
-stamp_of() { cat pyproject.toml requirements.lock scripts/setup.sh install/chat_model.py qa/model_file.py vectorstore/e5_unpack.py | sha256sum | cut -c1-16; }
+stamp_of() { cat pyproject.toml requirements.lock scripts/setup.sh install/chat_model.py qa/model_file.py vectorstore/e5_unpack.py vectorstore/e5_tokenizer.py | sha256sum | cut -c1-16; }
 stamp="$venv/.zwqa-setup-$(stamp_of)"
 if [ -f "$stamp" ] && [ -f "$(cat "$stamp")" ]; then
   exit 0

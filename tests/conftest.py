@@ -1,6 +1,6 @@
-"""Session fixtures shared by the test packages: one loaded embedder, one real index of the
-bundled corpus built by `zwqa ingest`, one local LLM server, and a runner for the `zwqa`
-console script."""
+"""Session fixtures shared by the test packages: one jieba word tokenizer, one loaded embedder,
+one real index of the bundled corpus built by `zwqa ingest`, one local LLM server, and a runner
+for the `zwqa` console script."""
 from __future__ import annotations
 
 import json
@@ -13,6 +13,23 @@ import pytest
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 BUNDLED_CORPUS = PROJECT_ROOT / "data" / "corpus"
+# Policy terms that the unit tests' own passages use (a real index extracts its terms from its
+# corpus): word_tokenizer keeps each of them one token.
+TEST_TERMS = ("321608", "跨省通办", "常驻窗口", "进驻", "好差评", "惠企通", "青松办")
+# Fixtures that start a `zwqa` process or load a model; a test using one (directly or through
+# another fixture) carries @pytest.mark.slow, so that `pytest -m "not slow"` stays quick.
+SLOW_FIXTURES = frozenset({"zwqa_cli", "embedder", "_bundled_ingest", "llm_server"})
+
+
+def pytest_collection_modifyitems(config, items):
+    """Refuse to run a test that starts zwqa or loads a model through a fixture unless it is
+    marked slow."""
+    unmarked = [item.nodeid for item in items
+                if SLOW_FIXTURES & set(getattr(item, "fixturenames", ()))
+                and item.get_closest_marker("slow") is None]
+    if unmarked:
+        raise pytest.UsageError("these tests start zwqa or load a model and need "
+                                "@pytest.mark.slow: " + ", ".join(unmarked))
 
 
 class ZwqaCli:
@@ -55,6 +72,15 @@ def zwqa_cli() -> ZwqaCli:
 
 
 @pytest.fixture(scope="session")
+def word_tokenizer():
+    """One jieba word tokenizer (vectorstore.tokenize.Tokenizer) with TEST_TERMS for the whole
+    session: building a jieba dictionary takes seconds, so tests share this one."""
+    from vectorstore.tokenize import Tokenizer
+
+    return Tokenizer(TEST_TERMS)
+
+
+@pytest.fixture(scope="session")
 def embedder():
     """The default embedder (multilingual-e5-small), loaded once for the session."""
     from vectorstore.embeddings import Embedder
@@ -94,7 +120,7 @@ def bundled_ingest_report(_bundled_ingest) -> dict:
 @pytest.fixture(scope="session")
 def llm_server():
     """The bundled GGUF served by llama.cpp (qa.llm_server), started once for the session and
-    stopped at its end (fails with qa.llm_model.LLMUnavailable when scripts/setup.sh has not run)."""
+    stopped at its end (fails with vectorstore.errors.LLMUnavailable when scripts/setup.sh has not run)."""
     from qa.llm_model import start_local_server
     from vectorstore.settings import Settings
 

@@ -149,7 +149,8 @@ def start_question(question: str) -> None:
 def submit_question() -> None:
     """Start the typed question, or refuse it before it is posted (too long, no words), keeping
     its text for the input to offer again."""
-    from qa.question import InvalidQuestion, clean_question
+    from qa.question import clean_question
+    from vectorstore.errors import InvalidQuestion
 
     text = st.session_state.get("chat_box") or ""
     try:
@@ -195,7 +196,8 @@ def on_reason(i: int, key: str, data_dir: Path) -> None:
 
 def ensure_index(settings: Settings, embedder, stores) -> None:
     """Ingest the bundled corpus, with progress on the page, when there is no index yet."""
-    from ingest.pipeline import IngestBusy, run_ingest
+    from ingest.pipeline import run_ingest
+    from vectorstore.errors import IngestBusy
     from ui.resources import ingest_options
     from vectorstore.catalog import current_generation
 
@@ -285,8 +287,7 @@ def sidebar_corpus(index) -> None:
 
 
 def sidebar_upload(settings: Settings, embedder, stores) -> None:
-    from ingest.pipeline import IngestBusy
-    from vectorstore.bm25 import IndexCorrupt
+    from vectorstore.errors import IndexCorrupt, IngestBusy
     from vectorstore.catalog import load_catalog
 
     st.subheader("上传讲话")
@@ -488,7 +489,7 @@ def ask(question: str, answerer, mode: str, filters, k: int, index, folder: Path
 
     In LLM mode the quotes appear first with a stop button; the generated answer streams under
     them and takes their place once its citations are checked."""
-    from qa.question import InvalidQuestion
+    from vectorstore.errors import InvalidQuestion
 
     answers = st.session_state.answers
     inflight = st.session_state.inflight
@@ -536,11 +537,9 @@ def ask(question: str, answerer, mode: str, filters, k: int, index, folder: Path
 
 def main() -> None:
     st.set_page_config(page_title=TITLE, page_icon=":material/account_balance:", layout="wide")
-    from vectorstore.bm25 import IndexCorrupt
+    from vectorstore.errors import (ChromaUnavailable, EmbeddingModelMissing, IndexCorrupt,
+                                    IndexMissing)
     from vectorstore.catalog import current_generation
-    from vectorstore.chroma_store import ChromaUnavailable
-    from vectorstore.embeddings import EmbeddingModelMissing
-    from vectorstore.index import IndexMissing
 
     init_state()
     settings = Settings()

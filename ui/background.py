@@ -55,7 +55,7 @@ BUSY_MESSAGE = "模型正在为其他用户生成回答，先显示原文摘录"
 class SerialGenerator:
     """An answer generator that lets one caller at a time use the wrapped one: the local server
     has one slot, so a second session would only queue behind the first. That session is not
-    kept waiting: it gets qa.generated.GenerationBusy at once and keeps its quotes.
+    kept waiting: it gets vectorstore.errors.GenerationBusy at once and keeps its quotes.
 
     A generation its reader has stopped (stop_current) lets go of the model only at its next
     token, which can be seconds away while the model reads a prompt; the next caller then
@@ -76,7 +76,7 @@ class SerialGenerator:
     def stream(self, question: str, passages: Sequence[str]) -> Iterator[str]:
         """Yield the wrapped generator's pieces while holding the model lock; raise
         GenerationBusy when another caller holds it and has not been stopped."""
-        from qa.generated import GenerationBusy
+        from vectorstore.errors import GenerationBusy
 
         if not self._lock.acquire(blocking=False):
             handed_over = self._stopping.is_set() and self._lock.acquire(

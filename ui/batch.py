@@ -17,10 +17,7 @@ from pathlib import Path
 from typing import BinaryIO, TextIO
 
 from qa.serialize import BadLine, QuestionLine, parse_question_lines
-
-
-class OutputUnusable(ValueError):
-    """--out cannot be written; str(e) says why, in Chinese."""
+from vectorstore.errors import OutputUnusable
 
 
 def check_question_file(path: str) -> str | None:
@@ -136,7 +133,7 @@ def answer_batch(answerer, questions: str, pending: PendingOutput | None, mode: 
     it is None; return the exit code (1 when lines were skipped). Progress and skipped lines
     go to stderr. On any failure pending is discarded (--out stays as it was) and the error
     propagates."""
-    from qa.question import InvalidQuestion
+    from vectorstore.errors import InvalidQuestion
     from qa.serialize import answer_to_dict, invalid_question_dict, to_json_line
 
     out = pending.file if pending is not None else sys.stdout

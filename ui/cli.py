@@ -15,11 +15,10 @@ def _print_json(obj) -> None:
 
 
 def cmd_ingest(args, settings: Settings) -> int:
-    from ingest.pipeline import IngestBusy, run_ingest
+    from ingest.pipeline import run_ingest
+    from vectorstore.errors import ChromaUnavailable, IndexCorrupt, IngestBusy
     from ui.resources import build_embedder, build_stores, ingest_options
-    from vectorstore.bm25 import IndexCorrupt
     from ui.errors import set_aside_damaged_store
-    from vectorstore.chroma_store import ChromaUnavailable
 
     paths = [Path(p) for p in args.paths] or [settings.corpus_dir]
     embedder = build_embedder(settings)
@@ -79,9 +78,8 @@ def cmd_ingest(args, settings: Settings) -> int:
 
 def cmd_list(args, settings: Settings) -> int:
     from ui.resources import build_stores
-    from vectorstore.bm25 import IndexCorrupt, chunk_to_dict
-    from vectorstore.chroma_store import ChromaUnavailable
-    from vectorstore.index import (IndexMissing, check_vectors, open_committed_index,
+    from vectorstore.errors import ChromaUnavailable, IndexCorrupt, IndexMissing
+    from vectorstore.index import (check_vectors, open_committed_index,
                                    open_committed_store, open_committed_summary)
 
     summary = None if args.chunks else open_committed_summary(settings.index_dir)
@@ -104,7 +102,7 @@ def cmd_list(args, settings: Settings) -> int:
     if args.chunks:
         for c in index.chunks:
             if args.json:
-                _print_json(chunk_to_dict(c))
+                _print_json(c.to_dict())
             else:
                 print(f"{c.id}  {c.title} | {c.section_path or '—'} | {c.start}-{c.end}\n    {c.text[:80]}")
         return 0
@@ -188,9 +186,9 @@ def _print_answer(answer) -> None:
 
 
 def cmd_ask(args, settings: Settings) -> int:
-    from qa.question import InvalidQuestion
+    from vectorstore.errors import InvalidQuestion, OutputUnusable
     from qa.serialize import answer_to_dict, to_json_line
-    from ui.batch import OutputUnusable, PendingOutput, check_question_file
+    from ui.batch import PendingOutput, check_question_file
 
     if (args.question is None) == (args.batch is None):
         print("错误：请给出一个问题，或用 --batch 指定问题文件（二者选一）", file=sys.stderr)

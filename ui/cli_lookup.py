@@ -10,8 +10,7 @@ from vectorstore.settings import Settings
 def _open_lookup(settings: Settings):
     """Return the TermLookup of the committed index, or None after printing why there is none."""
     from ui.lookup_resources import build_term_lookup
-    from vectorstore.bm25 import IndexCorrupt
-    from vectorstore.index import IndexMissing
+    from vectorstore.errors import IndexCorrupt, IndexMissing
 
     try:
         return build_term_lookup(index_dir=settings.index_dir)
@@ -44,7 +43,8 @@ def _marked(mention) -> str:
 
 
 def cmd_lookup(args, settings: Settings) -> int:
-    from qa.lookup import EmptyTerm, lookup_to_dict
+    from qa.lookup import lookup_to_dict
+    from vectorstore.errors import EmptyTerm
 
     lookup = _open_lookup(settings)
     if lookup is None:

@@ -15,10 +15,8 @@ def cmd_serve(args, settings: Settings) -> int:
         return 2
     from ui.api.app import create_app
     from ui.api.service import build_service
-    from vectorstore.bm25 import IndexCorrupt
-    from vectorstore.chroma_store import ChromaUnavailable
-    from vectorstore.embeddings import EmbeddingModelMissing
-    from vectorstore.index import IndexMissing
+    from vectorstore.errors import (ChromaUnavailable, EmbeddingModelMissing, IndexCorrupt,
+                                    IndexMissing)
 
     try:
         service = build_service(settings, with_llm=not args.no_llm)

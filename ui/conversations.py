@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-import os
 import re
 import secrets
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from vectorstore.files import write_atomic
 from vectorstore.records import Answer, Chunk, Citation, ScoredChunk
 
 FOLDER = "conversations"
@@ -52,17 +52,13 @@ def default_title(answers: list[Answer]) -> str:
     return q if len(q) <= TITLE_CHARS else q[: TITLE_CHARS - 1] + "…"
 
 
-def _chunk(d: dict) -> Chunk:
-    return Chunk(**{**d, "also_in": tuple(d.get("also_in", ())),
-                    "also_in_ids": tuple(d.get("also_in_ids", ()))})
-
-
 def answer_from_dict(d: dict) -> Answer:
     """Return the Answer a saved dict (dataclasses.asdict of one) describes."""
-    citations = [Citation(n=c["n"], chunk=_chunk(c["chunk"]),
+    citations = [Citation(n=c["n"], chunk=Chunk.from_dict(c["chunk"]),
                           highlights=tuple(tuple(h) for h in c["highlights"]))
                  for c in d.get("citations", [])]
-    retrieved = [ScoredChunk(**{**h, "chunk": _chunk(h["chunk"])}) for h in d.get("retrieved", [])]
+    retrieved = [ScoredChunk(**{**h, "chunk": Chunk.from_dict(h["chunk"])})
+                 for h in d.get("retrieved", [])]
     fields = {k: v for k, v in d.items() if k not in ("citations", "retrieved")}
     return Answer(**fields, citations=citations, retrieved=retrieved)
 
@@ -86,9 +82,7 @@ def save_conversation(folder: Path, conversation_id: str, answers: list[Answer],
         "updated": _dt.datetime.now().isoformat(timespec="seconds"),
         "answers": [asdict(a) for a in answers],
     }
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
-    os.replace(tmp, path)
+    write_atomic(path, json.dumps(record, ensure_ascii=False))
 
 
 def _read(path: Path) -> dict | None:

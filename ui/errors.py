@@ -6,7 +6,8 @@ encoding — never a bug; a bug still ends in a traceback.
 """
 from __future__ import annotations
 
-from vectorstore.bm25 import REBUILD_HINT
+from vectorstore.errors import REBUILD_HINT
+
 
 _PYDANTIC_REASONS = {
     "int_parsing": "应为整数",
@@ -60,7 +61,7 @@ def _embedded_store_damaged(e: BaseException, settings) -> bool:
         return False
     if not (type(e).__module__.startswith("chromadb") or isinstance(e, sqlite3.DatabaseError)):
         return False
-    from vectorstore.chroma_store import embedded_store_damage
+    from vectorstore.chroma_client import embedded_store_damage
 
     return embedded_store_damage(settings.index_dir / "chroma") is not None
 
@@ -69,16 +70,14 @@ def expected_message(e: BaseException, settings=None) -> str | None:
     """Return the message for an expected failure, or None for a bug (let it propagate)."""
     from pydantic import ValidationError
 
-    from vectorstore.bm25 import IndexCorrupt
-    from vectorstore.chroma_store import ChromaUnavailable
-    from vectorstore.embeddings import EmbeddingModelMissing
-    from vectorstore.index import IndexMissing
+    from vectorstore.errors import (ChromaUnavailable, EmbeddingModelMissing, IndexCorrupt,
+                                    IndexMissing)
 
     if isinstance(e, ValidationError):
         return settings_message(e)
     known = [IndexMissing, IndexCorrupt, ChromaUnavailable, EmbeddingModelMissing]
     try:
-        from ingest.pipeline import IngestBusy
+        from vectorstore.errors import IngestBusy
 
         known.append(IngestBusy)
     except ImportError:
@@ -122,7 +121,7 @@ def set_aside_damaged_store(path, force: bool = False) -> None:
     that cannot be opened) aside as chroma.corrupt-<time>, and say so on stderr."""
     import sys
 
-    from vectorstore.chroma_store import embedded_store_damage, move_aside
+    from vectorstore.chroma_client import embedded_store_damage, move_aside
 
     damage = embedded_store_damage(path)
     if damage is None and not force:

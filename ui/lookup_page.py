@@ -97,9 +97,8 @@ def _set_term(term: str) -> None:
 
 def main() -> None:
     from qa.lookup import glossary_row
-    from vectorstore.bm25 import IndexCorrupt
+    from vectorstore.errors import IndexCorrupt, IndexMissing
     from vectorstore.catalog import current_generation
-    from vectorstore.index import IndexMissing
 
     st.html(render.PAGE_CSS)
     st.title("查政策")

@@ -9,7 +9,7 @@ def build_term_lookup(index=None, index_dir: Path | None = None):
     given). Its glossary is the one ingest saved with the generation; an index written before
     glossaries existed gets one built from its speeches now (not saved: readers never write).
 
-    Raises vectorstore.index.IndexMissing / vectorstore.bm25.IndexCorrupt like the answerer."""
+    Raises vectorstore.errors.IndexMissing / IndexCorrupt like the answerer."""
     from ingest.terms import build_term_index
     from qa.lookup import TermLookup
     from vectorstore.catalog import state_dir

@@ -71,7 +71,8 @@ class CurrentAnswerer:
 
 def sweep_earlier_generations(settings: Settings, stores, index) -> None:
     """Remove earlier generations nobody holds, unless an ingest is running (it will)."""
-    from ingest.pipeline import IngestBusy, index_lock
+    from ingest.pipeline import index_lock
+    from vectorstore.errors import IngestBusy
     from vectorstore.cleanup import retire_earlier_generations
 
     try:

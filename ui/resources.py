@@ -13,7 +13,8 @@ def build_embedder(settings: Settings):
 
 def build_stores(settings: Settings, embedder):
     """Return the Chroma collections factory: embedded under index_dir, or a server's."""
-    from vectorstore.chroma_store import ChromaStores, open_chroma_client
+    from vectorstore.chroma_client import open_chroma_client
+    from vectorstore.chroma_store import ChromaStores
 
     path = settings.index_dir / "chroma"
     client = open_chroma_client(url=settings.chroma_url, path=path)
@@ -115,7 +116,8 @@ def build_llm(settings: Settings, strict: bool = False):
     message tells the user what to do."""
     try:
         from qa.llm_answer import LLMAnswerGenerator
-        from qa.llm_model import LLMUnavailable, open_chat_model
+        from qa.llm_model import open_chat_model
+        from vectorstore.errors import LLMUnavailable
         from qa.llm_rewrite import LLMRewriter
     except ImportError:
         if strict:

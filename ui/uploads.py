@@ -1,15 +1,14 @@
 """Saves uploaded speech files safely under the data folder and ingests them into the index."""
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.load import SUPPORTED_SUFFIXES
+from vectorstore.files import write_atomic
 
 MAX_UPLOAD_MB = 20
 MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
@@ -83,21 +82,14 @@ def save_upload(original: str, data: bytes, folder: Path) -> SavedUpload:
     if path.parent != folder:  # cannot happen after sanitising; refuse rather than trust it
         return SavedUpload(original, name, problem="文件名不安全")
     replaced = path.exists()
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".upload-", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, data)
     return SavedUpload(original, name, path=path, replaced=replaced)
 
 
 def ingest_uploads(saved: Sequence[SavedUpload], settings, embedder, stores,
                    progress: Callable[[int, int], None] | None = None):
     """Return the ingest report after adding the saved uploads to the index (nothing else in the
-    index changes). Raises ingest.pipeline.IngestBusy while another ingest runs."""
+    index changes). Raises vectorstore.errors.IngestBusy while another ingest runs."""
     from ingest.pipeline import run_ingest
     from ui.resources import ingest_options
 

@@ -1,42 +1,20 @@
 """A BM25 index over chunks, saved as one JSON file next to the Chroma store."""
 from __future__ import annotations
 
-import dataclasses
 import json
-import os
-import tempfile
 from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 
 import numpy as np
 
+from vectorstore.errors import REBUILD_HINT, IndexCorrupt
+from vectorstore.files import write_atomic
 from vectorstore.records import Chunk, ScoredChunk
 from vectorstore.tokenize import Tokenizer
 
 FORMAT_VERSION = 1
-REBUILD_HINT = "请运行 `zwqa ingest --rebuild` 重建索引"
 
 Allowed = Collection[str] | Callable[[Chunk], bool] | None
-
-
-class IndexCorrupt(RuntimeError):
-    """The saved BM25 index is missing or unreadable; `zwqa ingest --rebuild` makes a new one."""
-
-
-def chunk_to_dict(chunk: Chunk) -> dict:
-    """Return the chunk as a JSON-ready dict (tuples become lists)."""
-    return {f.name: (list(v) if isinstance(v := getattr(chunk, f.name), tuple) else v)
-            for f in dataclasses.fields(Chunk)}
-
-
-def chunk_from_dict(d: dict) -> Chunk:
-    """Return the Chunk stored by chunk_to_dict (lists back to tuples, unknown keys ignored)."""
-    kwargs = {}
-    for f in dataclasses.fields(Chunk):
-        if f.name in d:
-            v = d[f.name]
-            kwargs[f.name] = tuple(v) if isinstance(v, list) else v
-    return Chunk(**kwargs)
 
 
 def _is_allowed(allowed: Allowed) -> Callable[[Chunk], bool]:
@@ -149,24 +127,13 @@ class BM25Index:
 
     def save(self, path: str | Path) -> None:
         """Write the index to path as JSON, atomically (a reader never sees half a file)."""
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
         data = {
             "version": FORMAT_VERSION,
             "user_terms": list(self.tokenizer.user_terms),
-            "chunks": [chunk_to_dict(c) for c in self.chunks],
+            "chunks": [c.to_dict() for c in self.chunks],
             "tokens": self.tokens,
         }
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(data, f, ensure_ascii=False)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomic(path, json.dumps(data, ensure_ascii=False))
 
     @classmethod
     def load(cls, path: str | Path, tokenizer: Tokenizer | None = None) -> BM25Index:
@@ -179,7 +146,7 @@ class BM25Index:
             data = json.loads(path.read_text(encoding="utf-8"))
             if data.get("version") != FORMAT_VERSION:
                 raise ValueError(f"unknown format version {data.get('version')!r}")
-            chunks = [chunk_from_dict(d) for d in data["chunks"]]
+            chunks = [Chunk.from_dict(d) for d in data["chunks"]]
             tokens = data["tokens"]
             if len(tokens) != len(chunks) or not all(isinstance(t, list) for t in tokens):
                 raise ValueError("tokens do not match chunks")

@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from vectorstore.bm25 import REBUILD_HINT, IndexCorrupt, chunk_from_dict, chunk_to_dict
+from vectorstore.errors import REBUILD_HINT, IndexCorrupt
+from vectorstore.files import file_digest, write_atomic
 from vectorstore.records import Chunk, SpeechDocument
 
 FORMAT_VERSION = 1
@@ -50,21 +49,6 @@ class Catalog:
         return [d for e in self.files.values() for d in e.documents]
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write text to path so that a reader sees the old or the new file, never half of one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _doc_to_dict(d: SpeechDocument) -> dict:
     out = dataclasses.asdict(d)
     out["truncated_at"] = list(d.truncated_at)
@@ -89,7 +73,7 @@ def catalog_to_json(cat: Catalog) -> str:
                     "path": e.path,
                     "sha256": e.sha256,
                     "documents": [_doc_to_dict(d) for d in e.documents],
-                    "chunks": [chunk_to_dict(c) for c in e.chunks],
+                    "chunks": [c.to_dict() for c in e.chunks],
                 }
                 for e in cat.files.values()
             ],
@@ -109,7 +93,7 @@ def catalog_from_json(text: str) -> Catalog:
             path=f["path"],
             sha256=f["sha256"],
             documents=[_doc_from_dict(d) for d in f["documents"]],
-            chunks=[chunk_from_dict(c) for c in f["chunks"]],
+            chunks=[Chunk.from_dict(c) for c in f["chunks"]],
         )
     return Catalog(
         generation=int(data["generation"]),
@@ -164,17 +148,6 @@ def commit(index_dir: Path, cat: Catalog, bm25) -> None:
 
 
 SUMMARY = "documents.json"  # what `zwqa list` shows, so it need not read the whole catalog
-
-
-def file_digest(path: Path) -> str:
-    """Return the hex sha256 of a file (about 2 ms per MB)."""
-    import hashlib
-
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def summary_to_json(cat: Catalog, chunks: list[Chunk], digests: dict[str, str]) -> str:

@@ -5,10 +5,8 @@ import dataclasses
 import json
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlparse
 
-from vectorstore.bm25 import REBUILD_HINT, IndexCorrupt
+from vectorstore.errors import REBUILD_HINT, IndexCorrupt
 from vectorstore.records import Chunk, ScoredChunk
 
 # HNSW parameters. The corpus is small (1–3k chunks), so search cost is negligible and we buy
@@ -19,13 +17,17 @@ HNSW_CONSTRUCTION_EF = 200
 HNSW_SEARCH_EF = 256
 HNSW_M = 32
 
+# Passages embedded and written per Chroma call: an ingest killed mid-way loses at most one
+# batch of embedding work, and its progress moves every few seconds on a CPU.
+UPSERT_BATCH = 32
+# Ids read or deleted per Chroma call: below the most records one call of the embedded store
+# accepts (about 5,400, set by SQLite's limit on bound variables).
+ID_PAGE = 5000
+# Whole records (text and metadata) read per call when listing every chunk.
+RECORD_PAGE = 1000
+
 # Chunk fields stored as JSON strings, because Chroma metadata values must be scalars.
 _TUPLE_FIELDS = tuple(f.name for f in dataclasses.fields(Chunk) if "tuple" in str(f.type))
-_UPSERT_BATCH = 64
-
-
-class ChromaUnavailable(RuntimeError):
-    """The configured Chroma server cannot be reached; str(e) says what to check."""
 
 
 def hnsw_configuration() -> dict:
@@ -40,179 +42,28 @@ def hnsw_configuration() -> dict:
     }
 
 
-def _setting(obj: Any, name: str, default: Any = None) -> Any:
-    if obj is None:
-        return default
-    if isinstance(obj, dict):
-        return obj.get(name, default)
-    return getattr(obj, name, default)
-
-
-def chroma_path(settings_or_args: Any) -> Path:
-    """Return the folder of the embedded Chroma store: <index_dir>/chroma."""
-    return Path(_setting(settings_or_args, "index_dir")) / "chroma"
-
-
-def parse_chroma_url(url: str) -> tuple[str, int, bool]:
-    """Return (host, port, ssl) of a Chroma server URL such as http://127.0.0.1:8000."""
-    parsed = urlparse(url if "://" in url else f"http://{url}")
-    try:
-        port = parsed.port
-    except ValueError:
-        port = None
-        parsed = parsed._replace(netloc="")
-    if not parsed.hostname or parsed.scheme not in ("http", "https"):
-        raise ValueError(f"无法解析 Chroma 地址：{url!r}（应形如 http://127.0.0.1:8000）")
-    ssl = parsed.scheme == "https"
-    return parsed.hostname, port or (443 if ssl else 8000), ssl
-
-
-def open_chroma_client(settings_or_args: Any = None, *, path: str | Path | None = None,
-                       url: str | None = None):
-    """Return a Chroma client: an HttpClient when a server URL is set
-    (`chroma_url`, e.g. http://127.0.0.1:8000), else a PersistentClient on
-    `path` or <index_dir>/chroma. Telemetry is off.
-
-    Raises ChromaUnavailable when the server does not answer and IndexCorrupt when the
-    embedded store's files cannot be opened (`zwqa ingest --rebuild` replaces them)."""
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
-
-    chroma_settings = ChromaSettings(anonymized_telemetry=False)
-    url = url if url is not None else _setting(settings_or_args, "chroma_url", "")
-    if url:
-        host, port, ssl = parse_chroma_url(url)
-        try:
-            return chromadb.HttpClient(host=host, port=port, ssl=ssl, settings=chroma_settings)
-        except Exception as e:  # chromadb raises ValueError / httpx errors when nobody answers
-            raise ChromaUnavailable(
-                f"无法连接 Chroma 服务器 {url}（{e}）。请确认服务器已启动"
-                f"（chroma run --path <数据目录> --host <地址> --port <端口>），"
-                "并检查 ZWQA_CHROMA_URL"
-            ) from e
-    if path is None:
-        if _setting(settings_or_args, "index_dir") is None:
-            raise ValueError("需要 index_dir、path 或 chroma_url 之一")
-        path = chroma_path(settings_or_args)
-    Path(path).mkdir(parents=True, exist_ok=True)
-    try:
-        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
-    except Exception as e:  # e.g. chroma.sqlite3 overwritten: "file is not a database"
-        _forget_failed_client(str(path))
-        raise IndexCorrupt(f"Chroma 向量库无法打开，文件可能已损坏：{path}（{e}）。{REBUILD_HINT}") from e
-
-
-def _forget_failed_client(path: str) -> None:
-    # chromadb caches one System per folder before starting it; a start that failed would
-    # otherwise be handed out again, so a later open in this process (after the folder was
-    # replaced) could never succeed.
-    try:
-        from chromadb.api.shared_system_client import SharedSystemClient
-
-        SharedSystemClient._identifier_to_system.pop(path, None)
-    except (ImportError, AttributeError):
-        pass
-
-
-def embedded_store_damage(path: str | Path) -> str | None:
-    """Return why the embedded store's database is damaged (sqlite's own words), or None when
-    it reads whole or does not exist. Reads every page: about 5 ms per MB."""
-    import sqlite3
-
-    db_file = Path(path) / "chroma.sqlite3"
-    if not db_file.exists():
-        return None
-    try:
-        db = sqlite3.connect(f"file:{db_file}?mode=ro", uri=True, timeout=30)
-        try:
-            rows = db.execute("PRAGMA quick_check").fetchall()
-        finally:
-            db.close()
-    except sqlite3.DatabaseError as e:
-        return str(e)
-    problems = [r[0] for r in rows if r and r[0] != "ok"]
-    return "；".join(problems[:3]) or None
-
-
-def move_aside(path: str | Path) -> Path:
-    """Rename a damaged embedded store to chroma.corrupt-<time> beside it; return the new path."""
-    import time
-
-    path = Path(path)
-    _forget_failed_client(str(path))
-    target = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
-    n = 1
-    while target.exists():
-        n += 1
-        target = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}-{n}")
-    path.rename(target)
-    return target
-
-
-def discard_embedded_store(path: str | Path) -> None:
-    """Delete an embedded Chroma folder that cannot be opened (for `ingest --rebuild`)."""
-    import shutil
-
-    _forget_failed_client(str(path))
-    shutil.rmtree(path, ignore_errors=True)
-
-
 def chunk_to_metadata(chunk: Chunk) -> dict:
     """Return the Chroma metadata of a chunk: every field but text (stored as the document);
     tuples as JSON strings, None values omitted."""
-    meta: dict[str, Any] = {}
-    for f in dataclasses.fields(Chunk):
-        if f.name == "text":
-            continue
-        value = getattr(chunk, f.name)
-        if value is None:
-            continue
-        if f.name in _TUPLE_FIELDS:
-            value = json.dumps(list(value), ensure_ascii=False)
-        meta[f.name] = value
-    return meta
+    return {name: json.dumps(value, ensure_ascii=False) if name in _TUPLE_FIELDS else value
+            for name, value in chunk.to_dict().items() if name != "text" and value is not None}
 
 
 def chunk_from_record(id: str, document: str, metadata: dict | None) -> Chunk:
     """Return the Chunk stored as one Chroma record (inverse of chunk_to_metadata)."""
-    meta = dict(metadata or {})
-    kwargs: dict[str, Any] = {}
-    for f in dataclasses.fields(Chunk):
-        if f.name == "id":
-            kwargs["id"] = id
-        elif f.name == "text":
-            kwargs["text"] = document or ""
-        elif f.name in meta:
-            value = meta[f.name]
-            if f.name in _TUPLE_FIELDS:
-                value = tuple(json.loads(value)) if isinstance(value, str) else tuple(value)
-            kwargs[f.name] = value
-    return Chunk(**kwargs)
-
-
-def normalise_where(where: dict | None) -> dict | None:
-    """Return a Chroma `where` filter: several plain keys are joined with $and and a list
-    value becomes $in, so callers may write {"doc_id": [a, b], "source": s}."""
-    if not where:
-        return None
-    clauses = []
-    for key, value in where.items():
-        if key.startswith("$"):
-            clauses.append({key: value})
-        elif isinstance(value, (list, tuple, set, frozenset)):
-            clauses.append({key: {"$in": list(value)}})
-        else:
-            clauses.append({key: value})
-    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+    fields = {name: json.loads(value) if name in _TUPLE_FIELDS and isinstance(value, str) else value
+              for name, value in (metadata or {}).items()}
+    return Chunk.from_dict({**fields, "id": id, "text": document or ""})
 
 
 class ChromaStore:
     """One Chroma collection of chunks; vectors come from our embedder, never Chroma's."""
 
-    def __init__(self, client, collection_name: str, embedder):
+    def __init__(self, client, collection_name: str, embedder, batch_size: int = UPSERT_BATCH):
         self.client = client
         self.collection_name = collection_name
         self.embedder = embedder
+        self.batch_size = batch_size  # passages embedded and written per call
         self.collection = self._open()
 
     def _open(self):
@@ -225,52 +76,38 @@ class ChromaStore:
             embedding_function=None,
         )
 
-    def reset(self) -> None:
-        """Drop every record: delete and recreate the collection (for `ingest --rebuild`)."""
-        try:
-            self.client.delete_collection(self.collection_name)
-        except Exception:  # not there yet: nothing to drop
-            pass
-        self.collection = self._open()
-
     def count(self) -> int:
         """Return the number of stored chunks."""
         return self.collection.count()
 
-    def upsert(self, chunks: Sequence[Chunk], embeddings: Sequence[Sequence[float]] | None = None,
+    def upsert(self, chunks: Sequence[Chunk],
                progress: Callable[[int, int], None] | None = None) -> None:
-        """Store chunks (replacing same ids), embedding them in batches unless vectors are given.
+        """Embed and store chunks (replacing same ids), batch_size at a time.
 
         progress(done, total) is called after each batch."""
         chunks = list(chunks)
-        if embeddings is not None and len(embeddings) != len(chunks):
-            raise ValueError("embeddings and chunks differ in length")
         total = len(chunks)
-        for lo in range(0, total, _UPSERT_BATCH):
-            batch = chunks[lo:lo + _UPSERT_BATCH]
-            if embeddings is None:
-                vecs = self.embedder.embed_documents([c.text for c in batch])
-            else:
-                vecs = [list(map(float, v)) for v in embeddings[lo:lo + _UPSERT_BATCH]]
+        for lo in range(0, total, self.batch_size):
+            batch = chunks[lo:lo + self.batch_size]
             self.collection.upsert(
                 ids=[c.id for c in batch],
                 documents=[c.text for c in batch],
                 metadatas=[chunk_to_metadata(c) for c in batch],
-                embeddings=vecs,
+                embeddings=self.embedder.embed_documents([c.text for c in batch]),
             )
             if progress:
-                progress(min(lo + _UPSERT_BATCH, total), total)
+                progress(min(lo + self.batch_size, total), total)
 
     def ids(self) -> set[str]:
         """Return the ids of every stored chunk."""
         out: set[str] = set()
-        offset, page = 0, 5000
+        offset = 0
         while True:
-            got = self.collection.get(include=[], limit=page, offset=offset)
+            got = self.collection.get(include=[], limit=ID_PAGE, offset=offset)
             out.update(got["ids"])
-            if len(got["ids"]) < page:
+            if len(got["ids"]) < ID_PAGE:
                 return out
-            offset += page
+            offset += ID_PAGE
 
     def update_metadata(self, chunks: Sequence[Chunk]) -> None:
         """Rewrite the stored metadata of chunks already present, keeping vectors and texts.
@@ -281,8 +118,8 @@ class ChromaStore:
         # Chroma merges updated metadata into the stored one; None deletes a key (a date the
         # speech no longer has).
         unset = [f.name for f in dataclasses.fields(Chunk) if f.name != "text"]
-        for lo in range(0, len(chunks), _UPSERT_BATCH):
-            batch = chunks[lo:lo + _UPSERT_BATCH]
+        for lo in range(0, len(chunks), self.batch_size):
+            batch = chunks[lo:lo + self.batch_size]
             self.collection.update(
                 ids=[c.id for c in batch],
                 metadatas=[{**dict.fromkeys(unset), **chunk_to_metadata(c)} for c in batch],
@@ -291,16 +128,10 @@ class ChromaStore:
     def delete_ids(self, ids: Iterable[str]) -> None:
         """Delete the chunks with these ids (unknown ids are ignored)."""
         ids = list(ids)
-        for lo in range(0, len(ids), 5000):
-            self.collection.delete(ids=ids[lo:lo + 5000])
+        for lo in range(0, len(ids), ID_PAGE):
+            self.collection.delete(ids=ids[lo:lo + ID_PAGE])
 
-    def delete_docs(self, doc_ids: Iterable[str]) -> None:
-        """Delete every chunk of the given documents."""
-        doc_ids = list(doc_ids)
-        if doc_ids:
-            self.collection.delete(where={"doc_id": {"$in": doc_ids}})
-
-    def all_chunks(self, page_size: int = 1000) -> list[Chunk]:
+    def all_chunks(self, page_size: int = RECORD_PAGE) -> list[Chunk]:
         """Return every stored chunk, sorted by source, doc_id and start."""
         out: list[Chunk] = []
         offset = 0
@@ -328,12 +159,12 @@ class ChromaStore:
             raise KeyError(f"not in the store: {missing[:5]}")
         return [by_id[i] for i in ids]
 
-    def query(self, text: str, k: int, where: dict | None = None) -> list[ScoredChunk]:
+    def query(self, text: str, k: int) -> list[ScoredChunk]:
         """Return the k chunks nearest to text, best first: score = dense = cosine similarity,
-        dense_rank 1-based. where: metadata filter (see normalise_where)."""
-        return self.query_vector(self.embedder.embed_query(text), k, where)
+        dense_rank 1-based."""
+        return self.query_vector(self.embedder.embed_query(text), k)
 
-    def nearest_ids(self, text: str, k: int, where: dict | None = None) -> list[tuple[str, float]]:
+    def nearest_ids(self, text: str, k: int) -> list[tuple[str, float]]:
         """Return (id, cosine similarity) of the k records nearest to text, best first.
 
         Reads no metadata: a reader maps ids to its own committed chunks, so records an ingest
@@ -344,13 +175,11 @@ class ChromaStore:
         res = self.collection.query(
             query_embeddings=[list(map(float, self.embedder.embed_query(text)))],
             n_results=n,
-            where=normalise_where(where),
             include=["distances"],
         )
         return [(i, 1.0 - float(d)) for i, d in zip(res["ids"][0], res["distances"][0])]
 
-    def query_vector(self, vector: Sequence[float], k: int,
-                     where: dict | None = None) -> list[ScoredChunk]:
+    def query_vector(self, vector: Sequence[float], k: int) -> list[ScoredChunk]:
         """Return the k chunks nearest to a query vector, as in query()."""
         n = min(k, self.count())
         if n <= 0:
@@ -358,7 +187,6 @@ class ChromaStore:
         res = self.collection.query(
             query_embeddings=[list(map(float, vector))],
             n_results=n,
-            where=normalise_where(where),
             include=["documents", "metadatas", "distances"],
         )
         out = []
@@ -375,15 +203,17 @@ class ChromaStore:
 class ChromaStores:
     """Opens, lists and drops the chunk collections of one Chroma client (embedded or server)."""
 
-    def __init__(self, client, embedder, location: str = "", embedded_path: Path | None = None):
+    def __init__(self, client, embedder, location: str = "", embedded_path: Path | None = None,
+                 batch_size: int = UPSERT_BATCH):
         self.client = client
         self.embedder = embedder
         self.location = location  # the folder or server URL, for messages
         self.embedded_path = embedded_path  # the embedded store's folder; None for a server
+        self.batch_size = batch_size
 
     def open(self, name: str) -> ChromaStore:
         """Return the store of collection `name`, created if missing."""
-        return ChromaStore(self.client, name, self.embedder)
+        return ChromaStore(self.client, name, self.embedder, self.batch_size)
 
     def open_existing(self, name: str) -> ChromaStore:
         """Return the store of collection `name`; IndexCorrupt when the client lacks it (a
@@ -395,7 +225,7 @@ class ChromaStores:
                 "或索引目录已过时（从导入的机器复制来的索引目录，请重新复制最新的一份）。"
                 f"{REBUILD_HINT}"
             )
-        return ChromaStore(self.client, name, self.embedder)
+        return ChromaStore(self.client, name, self.embedder, self.batch_size)
 
     def names(self) -> list[str]:
         """Return the names of every collection of the client."""

@@ -14,6 +14,8 @@ from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
 
+from vectorstore.errors import EmbeddingModelMissing
+
 MAX_TOKENS = 512  # both models' position embeddings; longer input is cut off by the model
 M3E_SMALL = "m3e-small"
 E5_SMALL = "multilingual-e5-small"
@@ -22,10 +24,6 @@ E5_SMALL = "multilingual-e5-small"
 # bench/results.md, "Embedding models compared".
 DEFAULT_MODEL = E5_SMALL
 QUERY_PROMPT, DOCUMENT_PROMPT = "query", "document"  # sentence-transformers prompt names
-
-
-class EmbeddingModelMissing(RuntimeError):
-    """The embedding model folder could not be found."""
 
 
 def resolve_model_path(name_or_path: str | Path | None = None, cache_dir: Path | None = None) -> Path:

@@ -4,14 +4,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from vectorstore.bm25 import REBUILD_HINT, BM25Index, IndexCorrupt
+from vectorstore.bm25 import BM25Index
 from vectorstore.catalog import Catalog, current_generation, load_catalog_of, state_dir
+from vectorstore.errors import REBUILD_HINT, IndexCorrupt, IndexMissing
 from vectorstore.leases import Lease
 from vectorstore.records import Chunk, ScoredChunk, SpeechDocument
-
-
-class IndexMissing(RuntimeError):
-    """No ingest has committed an index in this folder yet."""
 
 
 @dataclass(frozen=True)
@@ -72,7 +69,8 @@ class CommittedSummary:
 def open_committed_summary(index_dir: Path) -> CommittedSummary | None:
     """Return the committed generation's summary, or None when it has none (then use
     open_committed_index); IndexMissing / IndexCorrupt as open_committed_index."""
-    from vectorstore.catalog import file_digest, load_summary
+    from vectorstore.catalog import load_summary
+    from vectorstore.files import file_digest
 
     index_dir = Path(index_dir)
     lease = _lease_current(index_dir)
@@ -126,20 +124,20 @@ class CommittedStore:
         self._by_id = {c.id: c for c in chunks}
         self.lease = lease  # held as long as this store is in use
 
-    def _nearest(self, text: str, k: int, where: dict | None) -> list[ScoredChunk]:
+    def _nearest(self, text: str, k: int) -> list[ScoredChunk]:
         nearest_ids = getattr(self.store, "nearest_ids", None)
         if nearest_ids is None:
-            return self.store.query(text, k, where)
+            return self.store.query(text, k)
         # Only ids and distances are read: the committed chunks stand in for the records, so
         # an ingest rewriting records (or adding new ones) meanwhile is never seen.
         return [ScoredChunk(chunk=self._by_id.get(i) or _placeholder(i), score=s, dense=s)
-                for i, s in nearest_ids(text, k, where)]
+                for i, s in nearest_ids(text, k)]
 
-    def query(self, text: str, k: int, where: dict | None = None) -> list[ScoredChunk]:
+    def query(self, text: str, k: int) -> list[ScoredChunk]:
         """Return the k committed chunks nearest to text, best first, dense_rank 1-based."""
         fetch = k
         while True:
-            raw = self._nearest(text, fetch, where)
+            raw = self._nearest(text, fetch)
             hits = [h for h in raw if h.chunk.id in self._by_id]
             if len(hits) >= k or len(raw) < fetch:
                 break

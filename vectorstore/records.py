@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 
 def stable_id(*parts: object, length: int = 16) -> str:
@@ -43,6 +43,17 @@ class Chunk:
     date: str | None = None
     also_in: tuple[str, ...] = ()  # titles of the other speeches this passage is repeated in
     also_in_ids: tuple[str, ...] = ()  # their doc_ids, same order
+
+    def to_dict(self) -> dict:
+        """Return the chunk as a JSON-ready dict (tuples become lists)."""
+        return {f.name: (list(v) if isinstance(v := getattr(self, f.name), tuple) else v)
+                for f in fields(self)}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Chunk:
+        """Return the Chunk stored by to_dict (lists back to tuples, unknown keys ignored)."""
+        return cls(**{f.name: (tuple(v) if isinstance(v := d[f.name], list) else v)
+                      for f in fields(cls) if f.name in d})
 
 
 @dataclass(frozen=True)

@@ -57,7 +57,7 @@ class Settings(BaseSettings):
     @classmethod
     def _chroma_url_is_http(cls, value: str) -> str:
         if value.strip():
-            from vectorstore.chroma_store import parse_chroma_url
+            from vectorstore.chroma_client import parse_chroma_url
 
             parse_chroma_url(value.strip())  # ValueError with a message naming the format
         return value.strip()

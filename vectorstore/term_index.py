@@ -9,6 +9,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from vectorstore.files import write_atomic
 from vectorstore.text import fold_width
 
 FORMAT_VERSION = 1
@@ -91,8 +92,6 @@ def term_index_from_json(text: str) -> TermIndex:
 
 def save_term_index(folder: Path, index: TermIndex) -> None:
     """Write the term index into a generation's state folder (atomically)."""
-    from vectorstore.catalog import write_atomic
-
     write_atomic(folder / TERMS_FILE, term_index_to_json(index))
 
 

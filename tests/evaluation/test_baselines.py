@@ -76,7 +76,7 @@ def test_bm25_baseline_ranks_the_passage_with_the_query_words_first():
 
 @pytest.mark.slow
 def test_baselines_retrieve_and_reuse_their_vectors(tmp_path, embedder):
-    from vectorstore.chroma_store import open_chroma_client
+    from vectorstore.chroma_client import open_chroma_client
 
     client = open_chroma_client(path=tmp_path / "chroma")
     built = build_baselines(DOCS, embedder, client, key="t1")

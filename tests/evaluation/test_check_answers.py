@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from evaluation.check_answers import check_answer, main
 
 SIQIANG = (
@@ -77,6 +79,7 @@ def test_clean_answers_exit_0_and_unreadable_file_exits_2(tmp_path):
     assert main([str(bad)]) == 2
 
 
+@pytest.mark.slow
 def test_runs_as_a_module(tmp_path):
     path = write(tmp_path, [GOOD, INVENTED])
     done = subprocess.run([sys.executable, "-m", "evaluation.check_answers", str(path)],

@@ -4,13 +4,13 @@ import json
 import pytest
 
 from evaluation.external import (
-    ContextsUnreadable,
     chunk_contexts,
     context_cache_dir,
     context_text,
     index_contexts,
     load_contexts,
 )
+from vectorstore.errors import ContextsUnreadable
 
 
 def write_lines(path, rows):
@@ -90,14 +90,16 @@ class CountingEmbedder:
 
 
 class MemoryStore:
-    def __init__(self):
+    def __init__(self, embedder):
+        self.embedder = embedder
         self.rows = {}
 
     def ids(self):
         return set(self.rows)
 
-    def upsert(self, chunks, embeddings):
-        self.rows.update({c.id: (c, e) for c, e in zip(chunks, embeddings)})
+    def upsert(self, chunks, progress=None):
+        vectors = self.embedder.embed_documents([c.text for c in chunks])
+        self.rows.update({c.id: (c, v) for c, v in zip(chunks, vectors)})
 
     def delete_ids(self, ids):
         for i in ids:
@@ -105,23 +107,25 @@ class MemoryStore:
 
 
 class MemoryStores:
-    def __init__(self):
+    def __init__(self, embedder):
+        self.embedder = embedder
         self.stores = {}
 
     def open(self, name):
-        return self.stores.setdefault(name, MemoryStore())
+        return self.stores.setdefault(name, MemoryStore(self.embedder))
 
 
 def test_indexing_embeds_only_what_the_cache_lacks(tmp_path):
     path = write_lines(tmp_path / "c.jsonl", [{"context_id": f"c{i}", "text": f"第{i}段政务服务内容。"}
                                               for i in range(5)])
     docs = load_contexts(path)
-    stores, embedder = MemoryStores(), CountingEmbedder()
-    first = index_contexts(docs, stores, tmp_path / "idx", embedder, 300, 1)
+    embedder = CountingEmbedder()
+    stores = MemoryStores(embedder)
+    first = index_contexts(docs, stores, tmp_path / "idx", 300, 1)
     assert first.embedded == 5 and embedder.embedded == 5
     assert (tmp_path / "idx" / "bm25.json").is_file()
     assert first.index.bm25.search("第3段", 1)[0].chunk.doc_id == "c3"
-    again = index_contexts(docs, stores, tmp_path / "idx", embedder, 300, 1)
+    again = index_contexts(docs, stores, tmp_path / "idx", 300, 1)
     assert again.embedded == 0 and embedder.embedded == 5
     assert [c.id for c in again.index.chunks] == [c.id for c in first.index.chunks]
     assert again.index.catalog.collection == first.index.catalog.collection
@@ -129,5 +133,5 @@ def test_indexing_embeds_only_what_the_cache_lacks(tmp_path):
     # A vector left by an earlier chunking is dropped.
     store = stores.open(first.index.catalog.collection)
     store.rows["old-chunk"] = (None, [0.0, 0.0])
-    index_contexts(docs, stores, tmp_path / "idx", embedder, 300, 1)
+    index_contexts(docs, stores, tmp_path / "idx", 300, 1)
     assert set(store.rows) == {c.id for c in first.index.chunks}

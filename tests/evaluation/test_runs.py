@@ -10,7 +10,8 @@ from evaluation.runs import (
     select_split,
     splits_of,
 )
-from qa.question import InvalidQuestion, clean_question
+from qa.question import clean_question
+from vectorstore.errors import InvalidQuestion
 from vectorstore.records import Answer, Chunk, Citation, ScoredChunk
 
 

@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from ingest.chunk import chunk_document, heading_of
+from ingest.chunk import chunk_document
+from ingest.headings import heading_of
 from ingest.speeches import load_speeches
 from vectorstore.records import SpeechDocument, stable_id
 from vectorstore.settings import PROJECT_ROOT

@@ -2,9 +2,9 @@
 committed chunks only, and the next ingest ends exactly where a clean build does.
 
 Each case starts from a committed index of corpus v1 (speeches 01 and 02) and updates it to
-v2 (01 edited, 03 added) in a child process that kills itself at one stage
-(ingest.pipeline's ZWQA_TEST_CRASH_AT hook). tests/ingest/test_pipeline.py covers plain
-idempotency; this file is only the kill-point matrix.
+v2 (01 edited, 03 added) in a child process whose ingest checkpoint (run_ingest's checkpoint
+callback) kills it at one stage. tests/ingest/test_pipeline.py covers plain idempotency; this
+file is only the kill-point matrix.
 """
 import gc
 import os
@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from ingest.pipeline import TEST_CRASH_ENV, run_ingest
+from ingest.pipeline import run_ingest
 from ui.resources import build_answerer, build_stores, ingest_options
+from vectorstore.embeddings import Embedder
 from vectorstore.index import open_committed_index
 from vectorstore.settings import Settings
 
@@ -40,11 +41,25 @@ KILL_POINTS = {
     "committed": 2,  # committed, stale vectors of the edited speech not yet deleted
 }
 
-# The child embeds one chunk per batch so that 20% and 70% are different moments.
-CHILD = (
-    "import sys, ingest.pipeline as p; p.EMBED_BATCH = 1; "
-    "from ui.cli import main; sys.exit(main(['ingest']))"
-)
+CHILD = ("import sys; from tests.ingest.test_crash_safety import ingest_then_die; "
+         "ingest_then_die(sys.argv[1])")
+
+
+def ingest_then_die(kill_at: str) -> None:
+    """Ingest the corpus the environment names and SIGKILL this process at kill_at: a stage
+    ("commit"), or a stage and the share of it done ("embedding:0.2")."""
+    stage, _, share = kill_at.partition(":")
+
+    def checkpoint(reached: str, done: float) -> None:
+        if reached == stage and done >= float(share or 0):
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    settings = Settings()
+    embedder = Embedder(settings.embed_model or None, batch_size=settings.embed_batch_size)
+    stores = build_stores(settings, embedder)
+    stores.batch_size = 1  # one chunk per batch, so that 20% and 70% are different moments
+    run_ingest([settings.corpus_dir], ingest_options(settings), embedder, stores,
+               checkpoint=checkpoint)
 
 
 def clean_environ() -> dict:
@@ -52,12 +67,9 @@ def clean_environ() -> dict:
     return {k: v for k, v in os.environ.items() if not k.startswith("ZWQA_")}
 
 
-def child_env(index_dir: Path, corpus: Path, crash_at: str = "") -> dict:
-    env = {**clean_environ(), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
-           "ZWQA_INDEX_DIR": str(index_dir), "ZWQA_CORPUS_DIR": str(corpus), "ZWQA_CHROMA_URL": ""}
-    if crash_at:
-        env[TEST_CRASH_ENV] = crash_at
-    return env
+def child_env(index_dir: Path, corpus: Path) -> dict:
+    return {**clean_environ(), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
+            "ZWQA_INDEX_DIR": str(index_dir), "ZWQA_CORPUS_DIR": str(corpus), "ZWQA_CHROMA_URL": ""}
 
 
 @pytest.fixture(scope="module")
@@ -100,8 +112,8 @@ def test_kill_at_stage_then_resume(stage, world, tmp_path, embedder):
 
     index_dir = tmp_path / "index"
     shutil.copytree(world["template"], index_dir)
-    killed = subprocess.run([sys.executable, "-c", CHILD], cwd=ROOT,
-                            env=child_env(index_dir, world["corpus"], stage),
+    killed = subprocess.run([sys.executable, "-c", CHILD, stage], cwd=ROOT,
+                            env=child_env(index_dir, world["corpus"]),
                             capture_output=True, text=True, timeout=600)
     assert killed.returncode == -signal.SIGKILL, killed.stderr
 

@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from ingest.load import SUPPORTED_SUFFIXES, UnreadableFile, load_file
+from ingest.load import SUPPORTED_SUFFIXES, load_file
+from vectorstore.errors import UnreadableFile
 
 CORPUS = Path(__file__).resolve().parents[2] / "data" / "corpus"
 SPEECH = "同志们：\n今天，我们召开全县政务服务工作会议，主要任务是部署2025年重点工作。\n一、提高政治站位\n"

@@ -13,8 +13,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ingest.pipeline import IngestBusy, IngestOptions, index_lock, read_file_entry, run_ingest
+from ingest.pipeline import IngestOptions, index_lock, run_ingest
+from ingest.sources import read_file_entry
 from ui.resources import build_stores, ingest_options
+from vectorstore.errors import IngestBusy
 from vectorstore.index import open_committed_index
 from vectorstore.settings import Settings
 
@@ -345,7 +347,7 @@ def test_second_writer_is_turned_away(tmp_path):
 
 @pytest.mark.slow
 def test_changing_the_embedding_model_re_embeds_into_a_new_collection(tmp_path):
-    from vectorstore.bm25 import IndexCorrupt
+    from vectorstore.errors import IndexCorrupt
     from vectorstore.embeddings import E5_SMALL, M3E_SMALL, Embedder
     from vectorstore.index import open_committed_store
 

@@ -153,7 +153,8 @@ def test_text_after_an_unfinished_note_is_a_speech_of_its_own(tmp_path):
 
 
 def test_ingest_names_a_file_that_cleaning_cut_down(tmp_path):
-    from ingest.pipeline import IngestOptions, read_file_entry
+    from ingest.pipeline import IngestOptions
+    from ingest.sources import read_file_entry
 
     opts = IngestOptions(index_dir=tmp_path / "index", corpus_dir=tmp_path, collection="speeches",
                          chunk_size=300, chunk_overlap=1)

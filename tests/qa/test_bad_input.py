@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from ingest.pipeline import run_ingest
-from qa.question import MAX_QUESTION_CHARS, InvalidQuestion, clean_question
+from qa.question import MAX_QUESTION_CHARS, clean_question
 from ui.resources import build_answerer, build_stores, ingest_options
+from vectorstore.errors import InvalidQuestion
 from vectorstore.settings import Settings
 
 FIXTURE = Path(__file__).resolve().parents[2] / "tests" / "data" / "hardening_corpus"

@@ -13,9 +13,7 @@ def tokenizer(request):
     """The dependency-free tokenizer and the real jieba one from vectorstore."""
     if request.param == "simple":
         return SimpleTokenizer()
-    from vectorstore.tokenize import Tokenizer
-
-    return Tokenizer(["321608", "跨省通办"])
+    return request.getfixturevalue("word_tokenizer")
 
 P1 = (
     "县政务服务中心党员干部带头推行“321608”审批机制（3个工作日完成企业开办、2个工作日完成不动产登记），"
@@ -152,12 +150,13 @@ def test_min_support_decides_a_clause_without_content_units():
     assert not re.search(r"\d\.\d", checked.removed[0][1])  # a user reads it: no internal score
 
 
-def test_policy_terms_come_from_the_tokenizer():
+def test_policy_terms_come_from_the_tokenizer(word_tokenizer):
     from vectorstore.tokenize import Tokenizer
 
     answer = "企业开办全流程时限压缩至1个工作日，还可以马上办[1]。"
     assert check_citations(answer, PASSAGES, Tokenizer(["马上办"])).text == ""
-    assert check_citations(answer, PASSAGES, Tokenizer([])).text == answer  # jieba splits it
+    assert "马上办" not in word_tokenizer.user_terms
+    assert check_citations(answer, PASSAGES, word_tokenizer).text == answer  # jieba splits it
 
 
 def test_a_dropped_sentence_reports_only_why_it_was_dropped(tokenizer):

@@ -17,9 +17,7 @@ def tokenizer(request):
     """The dependency-free tokenizer and the real jieba one from vectorstore."""
     if request.param == "simple":
         return SimpleTokenizer()
-    from vectorstore.tokenize import Tokenizer
-
-    return Tokenizer(["321608"])
+    return request.getfixturevalue("word_tokenizer")
 
 PASSAGE = (
     "组织党员立足岗位承诺践诺，设立“党员示范岗”28个、“党员责任区”15个，推动党员在审批服务中亮身份、作表率。"

@@ -24,10 +24,12 @@ from qa.llm_answer import (
     format_passages,
     neutralise_tags,
 )
-from qa.llm_model import LLMUnavailable, build_chat_model, open_chat_model
+from qa.llm_model import build_chat_model, open_chat_model
+from vectorstore.errors import LLMUnavailable
 from qa.llm_rewrite import LLMRewriter, clean_rewrite, format_dialogue
 from vectorstore.settings import Settings
 from vectorstore.text import normalize_for_match
+from vectorstore.errors import LLMUnavailable
 
 HISTORY = [("321608审批机制是什么？", "“321608”审批机制是指3个工作日完成企业开办……[1]")]
 OPEN_TAG = re.compile(r"<资料 编号=(\d+)>")

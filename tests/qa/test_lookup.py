@@ -7,7 +7,8 @@ import pytest
 
 from ingest.chunk import chunk_document
 from ingest.terms import build_term_index
-from qa.lookup import EmptyTerm, TermLookup, lookup_to_dict
+from qa.lookup import TermLookup, lookup_to_dict
+from vectorstore.errors import EmptyTerm
 from vectorstore.records import Chunk, SpeechDocument
 
 BUNDLED = Path(__file__).resolve().parents[2] / "data" / "corpus"

@@ -12,7 +12,7 @@ from qa.rerank import term_weights
 from qa.slots import asked_slot
 from vectorstore.bm25 import BM25Index
 from vectorstore.records import Chunk, ScoredChunk
-from vectorstore.tokenize import CharBigramTokenizer, Tokenizer
+from vectorstore.tokenize import CharBigramTokenizer
 
 TEXTS = {
     "a": "要完善政务服务“好差评”制度，对差评及时回访核实、督促整改。中心每月开展一次业务培训。"
@@ -24,7 +24,6 @@ TEXTS = {
 }
 CHUNKS = [Chunk(id=k, doc_id=f"doc-{k}", title=f"讲话{k}", section_path="", paragraph=0, start=0,
                 end=len(t), text=t) for k, t in TEXTS.items()]
-WORDS = Tokenizer(["好差评", "惠企通"])
 PAIRS = CharBigramTokenizer()
 # Answer exactly when the passages hold a value of the asked kind bound to the topic.
 SLOT_ONLY = AnswerabilityModel(features=("slot_share",), coef=(20.0,), intercept=-10.0,
@@ -41,14 +40,14 @@ class KeywordRetriever:
 
 
 @pytest.fixture(scope="module")
-def answerer():
-    words, pairs = BM25Index.build(CHUNKS, WORDS), BM25Index.build(CHUNKS, PAIRS)
+def answerer(word_tokenizer):
+    words, pairs = BM25Index.build(CHUNKS, word_tokenizer), BM25Index.build(CHUNKS, PAIRS)
 
     def weights_for(q):
-        return term_weights(q, WORDS, PAIRS, words.document_frequency, pairs.document_frequency,
-                            len(words))
+        return term_weights(q, word_tokenizer, PAIRS, words.document_frequency,
+                            pairs.document_frequency, len(words))
 
-    return Answerer(KeywordRetriever(), WORDS, weights_for,
+    return Answerer(KeywordRetriever(), word_tokenizer, weights_for,
                     refusal=RefusalPolicy(model=SLOT_ONLY, min_topic=0.2))
 
 

@@ -1,6 +1,7 @@
 import pytest
 
-from qa.question import MAX_QUESTION_CHARS, InvalidQuestion, asks_for_figure, clean_question, topic_words
+from qa.question import MAX_QUESTION_CHARS, asks_for_figure, clean_question, topic_words
+from vectorstore.errors import InvalidQuestion
 
 
 @pytest.mark.parametrize("bad", ["", "   ", "\x00\x1b\x7f", "😀🎉", "？？！", None])

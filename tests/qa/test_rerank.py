@@ -1,6 +1,6 @@
 from qa.rerank import CoverageReranker, TermWeights, best_window, term_weights
 from vectorstore.records import Chunk, ScoredChunk
-from vectorstore.tokenize import CharBigramTokenizer, Tokenizer
+from vectorstore.tokenize import CharBigramTokenizer
 
 
 def chunk(i, text):
@@ -20,9 +20,9 @@ def test_best_window_finds_the_sentences_that_answer():
     assert cov == 1.0 and "青松办负责帮办代办" in window
 
 
-def test_term_weights_use_idf_over_the_index():
+def test_term_weights_use_idf_over_the_index(word_tokenizer):
     df = {"政务": 100, "青松办": 1}.get
-    w = term_weights("青松办和政务", Tokenizer(["青松办"]), CharBigramTokenizer(),
+    w = term_weights("青松办和政务", word_tokenizer, CharBigramTokenizer(),
                      lambda t: df(t, 0), lambda t: 0, 200)
     assert w.words["青松办"] > w.words["政务"]
 

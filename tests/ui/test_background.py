@@ -6,11 +6,11 @@ import time
 
 import pytest
 
-from qa.generated import GenerationBusy
 from qa.followup import rewrite_rule_based
 from ui.background import (
     LOADING, READY, UNAVAILABLE, BackgroundLoad, SerialGenerator, SerialRewriter, pump,
 )
+from vectorstore.errors import GenerationBusy
 
 
 def test_state_goes_from_loading_to_ready():

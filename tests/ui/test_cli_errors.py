@@ -42,6 +42,7 @@ def assert_message(proc, *words):
     ("ZWQA_TOP_K", "-1", "应不小于 1"),
     ("ZWQA_CHROMA_URL", "ftp://x", "http://127.0.0.1:8000"),
 ])
+@pytest.mark.slow
 def test_bad_setting_is_named_before_anything_loads(zwqa_cli, tmp_path, name, value, reason):
     for command in (["ask", QUESTION], ["ingest"], ["list"]):
         proc = run(zwqa_cli, command, tmp_path / "index", {name: value})
@@ -49,6 +50,7 @@ def test_bad_setting_is_named_before_anything_loads(zwqa_cli, tmp_path, name, va
     assert not (tmp_path / "index").exists()  # nothing was opened or created
 
 
+@pytest.mark.slow
 def test_index_folder_that_is_a_file(zwqa_cli, tmp_path):
     blocker = tmp_path / "index"
     blocker.write_text("不是文件夹", encoding="utf-8")
@@ -60,6 +62,7 @@ def test_index_folder_that_is_a_file(zwqa_cli, tmp_path):
     (".", ["是一个文件夹"]),
     ("/dev/full", ["不是普通文件"]),
 ])
+@pytest.mark.slow
 def test_unusable_out_is_refused_before_models_load(zwqa_cli, tmp_path, out, words):
     questions = tmp_path / "q.jsonl"
     questions.write_text(json.dumps({"id": "1", "question": QUESTION}, ensure_ascii=False) + "\n",
@@ -70,15 +73,16 @@ def test_unusable_out_is_refused_before_models_load(zwqa_cli, tmp_path, out, wor
     assert_message(proc, *words)
 
 
+@pytest.mark.slow
 def test_k_must_be_positive(zwqa_cli, tmp_path):
     proc = run(zwqa_cli, ["ask", QUESTION, "--k", "0"], tmp_path / "none")
     assert proc.returncode == 2 and "应不小于 1" in proc.stderr and "Traceback" not in proc.stderr
 
 
-def test_fifo_is_not_called_missing(zwqa_cli, tmp_path):
+def test_fifo_is_not_called_missing(tmp_path):
     fifo = tmp_path / "管道.txt"
     os.mkfifo(fifo)
-    from ingest.pipeline import expand_paths
+    from ingest.sources import expand_paths
 
     files, skipped = expand_paths([fifo])
     assert files == [] and skipped == [{"file": str(fifo), "reason": "不是普通文件（如管道或设备），未读取"}]
@@ -150,6 +154,7 @@ def test_chroma_server_gone_mid_batch_keeps_the_old_answers(zwqa_cli, tmp_path):
     assert [json.loads(x)["id"] for x in partial.read_text(encoding="utf-8").splitlines()] == ["1"]
 
 
+@pytest.mark.slow
 def test_list_on_missing_index_is_a_message(zwqa_cli, tmp_path):
     assert_message(run(zwqa_cli, ["list"], tmp_path / "none"), "zwqa ingest")
     shutil.rmtree(tmp_path / "none", ignore_errors=True)

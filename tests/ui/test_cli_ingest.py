@@ -16,8 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from ingest.pipeline import EMBED_BATCH, index_lock, read_file_entry, run_ingest
+from ingest.pipeline import index_lock, run_ingest
+from ingest.sources import read_file_entry
 from ui.resources import build_stores, ingest_options
+from vectorstore.chroma_store import UPSERT_BATCH
 from vectorstore.index import open_committed_index, open_committed_store
 from vectorstore.settings import Settings
 
@@ -109,6 +111,7 @@ def test_chroma_bm25_and_report_agree(bundled_index, bundled_ingest_report, embe
 # --- small corpora ----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_list_without_an_index_says_so(tmp_path, zwqa_cli):
     proc = zwqa_cli.run(["list", "--json"], tmp_path / "index")
     assert proc.returncode == 2
@@ -116,6 +119,7 @@ def test_list_without_an_index_says_so(tmp_path, zwqa_cli):
     assert "尚未建立索引" in proc.stderr and "zwqa ingest" in proc.stderr
 
 
+@pytest.mark.slow
 def test_second_ingest_on_a_busy_index_is_turned_away(tmp_path, zwqa_cli):
     index_dir = tmp_path / "index"
     with index_lock(index_dir):
@@ -174,7 +178,7 @@ def test_killed_ingest_keeps_the_previous_index_and_the_next_run_recovers(
     opts = ingest_options(Settings(index_dir=index_dir, corpus_dir=corpus, chroma_url=""))
     new_chunks = 0
     for p in sorted(BUNDLED_CORPUS.glob("*.txt"), key=lambda p: p.stat().st_size):
-        if new_chunks >= EMBED_BATCH + 10:
+        if new_chunks >= UPSERT_BATCH + 10:
             break
         shutil.copy(p, corpus / p.name)
         new_chunks += len(read_file_entry(corpus / p.name, "", opts).chunks)
@@ -207,7 +211,7 @@ def test_killed_ingest_keeps_the_previous_index_and_the_next_run_recovers(
     recovered = run_ingest([corpus], ingest_options(settings), embedder, stores)
     assert recovered.unchanged_files == 3 and recovered.documents > 3
     # What the killed run embedded is reused, the rest is embedded now.
-    assert 0 < recovered.embedded <= recovered.chunks - len(before_ids) - EMBED_BATCH
+    assert 0 < recovered.embedded <= recovered.chunks - len(before_ids) - UPSERT_BATCH
     index = open_committed_index(index_dir)
     recovered_ids = [c.id for c in index.chunks]
     assert stores.open(index.catalog.collection).count() == len(recovered_ids)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from vectorstore.chroma_store import embedded_store_damage
+from vectorstore.chroma_client import embedded_store_damage
 
 pytestmark = pytest.mark.slow
 

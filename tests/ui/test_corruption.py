@@ -13,8 +13,8 @@ import pytest
 import ui.resources
 from ui.cli import main
 from ui.resources import build_answerer, build_stores
-from vectorstore.bm25 import REBUILD_HINT, IndexCorrupt
 from vectorstore.catalog import current_generation, state_dir
+from vectorstore.errors import REBUILD_HINT, IndexCorrupt
 from vectorstore.settings import Settings
 
 pytestmark = pytest.mark.slow

@@ -83,12 +83,14 @@ def chat_port(tmp_path_factory, zwqa_cli):
             proc.wait()
 
 
+@pytest.mark.slow
 def test_foreign_host_is_refused(chat_port):
     assert " 403 " in upgrade(chat_port, "evil.example") + " "
     assert " 403 " in get(chat_port, "evil.example") + " "
     assert " 403 " in get(chat_port, f"evil.example:{chat_port}", "/") + " "
 
 
+@pytest.mark.slow
 def test_own_and_configured_hosts_are_served(chat_port):
     assert " 101 " in upgrade(chat_port, f"127.0.0.1:{chat_port}") + " "
     assert " 200 " in get(chat_port, f"localhost:{chat_port}") + " "

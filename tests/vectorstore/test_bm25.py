@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from vectorstore.bm25 import BM25Index, IndexCorrupt, chunk_from_dict, chunk_to_dict
+from vectorstore.bm25 import BM25Index
+from vectorstore.errors import IndexCorrupt
 from vectorstore.policy_terms import extract_policy_terms
 from vectorstore.records import Chunk
 from vectorstore.tokenize import Tokenizer
@@ -14,7 +15,7 @@ FIXTURE = Path(__file__).resolve().parents[1] / "data" / "vectorstore_bm25_fixtu
 
 @pytest.fixture(scope="module")
 def chunks():
-    return [chunk_from_dict(d) for d in json.loads(FIXTURE.read_text(encoding="utf-8"))]
+    return [Chunk.from_dict(d) for d in json.loads(FIXTURE.read_text(encoding="utf-8"))]
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +77,7 @@ def test_save_load_round_trip(tmp_path, index, chunks):
 def test_chunk_dict_round_trip():
     c = Chunk(id="x", doc_id="d", title="标题", section_path="一、总体", paragraph=2, start=5, end=9,
               text="文本内容", source="a.txt", date="2024-01-02", also_in=("甲", "乙"), also_in_ids=("1", "2"))
-    assert chunk_from_dict(json.loads(json.dumps(chunk_to_dict(c), ensure_ascii=False))) == c
+    assert Chunk.from_dict(json.loads(json.dumps(c.to_dict(), ensure_ascii=False))) == c
 
 
 def test_missing_file_raises_index_corrupt(tmp_path):

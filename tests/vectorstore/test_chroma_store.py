@@ -1,4 +1,4 @@
-"""Chroma store: record round-trips, filters, and HNSW results equal to exact search."""
+"""Chroma store: record round-trips, batches, deletes, and HNSW results equal to exact search."""
 import math
 from pathlib import Path
 from types import SimpleNamespace
@@ -6,14 +6,12 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+from vectorstore.chroma_client import open_chroma_client, parse_chroma_url
 from vectorstore.chroma_store import (
     ChromaStore,
     chunk_from_record,
     chunk_to_metadata,
     hnsw_configuration,
-    normalise_where,
-    open_chroma_client,
-    parse_chroma_url,
 )
 from vectorstore.embeddings import Embedder
 from vectorstore.records import Chunk, stable_id
@@ -46,14 +44,6 @@ def test_metadata_omits_none_and_keeps_empty_tuples():
     assert chunk_from_record(c.id, c.text, meta) == c
 
 
-def test_where_normalisation():
-    assert normalise_where(None) is None
-    assert normalise_where({"doc_id": "a"}) == {"doc_id": "a"}
-    assert normalise_where({"doc_id": ["a", "b"]}) == {"doc_id": {"$in": ["a", "b"]}}
-    assert normalise_where({"doc_id": "a", "source": "s"}) == {
-        "$and": [{"doc_id": "a"}, {"source": "s"}]}
-
-
 def test_chroma_url_parsing():
     assert parse_chroma_url("http://127.0.0.1:8000") == ("127.0.0.1", 8000, False)
     assert parse_chroma_url("https://chroma.example:9443") == ("chroma.example", 9443, True)
@@ -83,14 +73,17 @@ def test_persistent_client_from_settings(tmp_path):
 
 @pytest.mark.slow
 def test_upsert_query_delete_round_trip(tmp_path, embedder):
-    store = ChromaStore(open_chroma_client(path=tmp_path), "speeches", embedder)
+    # Batches of three: the four chunks take two calls, each reported to progress.
+    store = ChromaStore(open_chroma_client(path=tmp_path), "speeches", embedder, batch_size=3)
     chunks = [
         FULL,
         make_chunk(1, "d2", "加快推进政务服务“一网通办”，让数据多跑路、群众少跑腿。"),
         make_chunk(2, "d2", "严格落实“三会一课”制度，建设“四强”党支部。"),
         make_chunk(3, "d3", "秋收时节，农民在田间收割水稻，粮食喜获丰收。", date="2024-09-01"),
     ]
-    store.upsert(chunks)
+    reported = []
+    store.upsert(chunks, progress=lambda done, total: reported.append((done, total)))
+    assert reported == [(3, 4), (4, 4)]
     store.upsert(chunks[:2])  # same ids: replaced, not duplicated
     assert store.count() == 4
     assert sorted(store.all_chunks(), key=lambda c: c.id) == sorted(chunks, key=lambda c: c.id)
@@ -105,23 +98,18 @@ def test_upsert_query_delete_round_trip(tmp_path, embedder):
     v = np.array(store.get_embeddings([chunks[1].id])[0])
     assert math.isclose(hits[0].dense, float(q @ v), abs_tol=1e-4)
 
-    only_d2 = store.query("政务服务", 5, where={"doc_id": "d2"})
-    assert {h.chunk.doc_id for h in only_d2} == {"d2"} and len(only_d2) == 2
-    two_docs = store.query("政务服务", 5, where={"doc_id": ["d1", "d3"]})
-    assert {h.chunk.doc_id for h in two_docs} == {"d1", "d3"}
-
     with pytest.raises(KeyError):
         store.get_embeddings(["no-such-id"])
 
-    store.delete_docs(["d2"])
+    store.delete_ids([c.id for c in chunks if c.doc_id == "d2"] + ["no-such-id"])
     assert store.count() == 2
     assert {c.doc_id for c in store.all_chunks()} == {"d1", "d3"}
+    assert store.ids() == {chunks[0].id, chunks[3].id}
 
     # Reopening the folder sees the same records.
     again = ChromaStore(open_chroma_client(path=tmp_path), "speeches", embedder)
     assert again.count() == 2
-    again.reset()
-    assert again.count() == 0 and again.query("政务服务", 3) == []
+    assert {h.chunk.id for h in again.query("政务服务", 3)} == {chunks[0].id, chunks[3].id}
 
 
 def corpus_pieces(size: int) -> list[Chunk]:
@@ -156,9 +144,8 @@ def test_hnsw_top10_equals_exact_search_on_corpus(tmp_path, embedder):
     # embedding the corpus once.
     chunks = corpus_pieces(80)
     assert 1000 <= len(chunks) <= 3000
-    vecs = embedder.embed_documents([c.text for c in chunks])
     store = ChromaStore(open_chroma_client(path=tmp_path), "hnsw-check", embedder)
-    store.upsert(chunks, vecs)
+    store.upsert(chunks)
     assert store.count() == len(chunks)
 
     ids = [c.id for c in chunks]

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from tests.conftest import BUNDLED_CORPUS, PROJECT_ROOT
-from vectorstore.e5_unpack import (PROMPTS, dequantise_q4_0, ensure_model_dir, packed_model_path,
-                                   precompiled_charsmap)
+from vectorstore.e5_tokenizer import precompiled_charsmap
+from vectorstore.e5_unpack import PROMPTS, dequantise_q4_0, ensure_model_dir, packed_model_path
 
 
 def test_q4_0_block_is_nibble_minus_eight_times_scale():

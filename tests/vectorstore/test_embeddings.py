@@ -5,8 +5,9 @@ import math
 import pytest
 from langchain_core.embeddings import Embeddings
 
-from vectorstore.embeddings import (E5_SMALL, M3E_SMALL, Embedder, EmbeddingModelMissing,
-                                    default_model_path, m3e_small_path)
+from vectorstore.embeddings import (E5_SMALL, M3E_SMALL, Embedder, default_model_path,
+                                    m3e_small_path)
+from vectorstore.errors import EmbeddingModelMissing
 
 
 def test_default_model_is_the_unpacked_e5_and_m3e_small_is_the_packaged_one():

@@ -4,10 +4,11 @@ from types import SimpleNamespace
 
 import pytest
 
-from vectorstore.bm25 import REBUILD_HINT, BM25Index, IndexCorrupt
+from vectorstore.bm25 import BM25Index
 from vectorstore.catalog import Catalog
 from vectorstore.chroma_store import ChromaStores
-from vectorstore.index import (CommittedIndex, CommittedStore, IndexMissing, open_committed_index,
+from vectorstore.errors import REBUILD_HINT, IndexCorrupt, IndexMissing
+from vectorstore.index import (CommittedIndex, CommittedStore, open_committed_index,
                                open_committed_store)
 from vectorstore.records import Chunk, ScoredChunk
 from vectorstore.tokenize import CharBigramTokenizer
@@ -37,7 +38,7 @@ class FakeStore:
         self.ranked = ranked
         self.calls: list[int] = []
 
-    def query(self, text, k, where=None):
+    def query(self, text, k):
         self.calls.append(k)
         return [ScoredChunk(chunk=c, score=1 - r / 10, dense=1 - r / 10, dense_rank=r + 1)
                 for r, c in enumerate(self.ranked[:k])]

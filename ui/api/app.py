@@ -15,9 +15,10 @@ from fastapi import FastAPI, Query
 from fastapi.responses import StreamingResponse
 
 from ui.api import openai_chat
-from ui.api.errors import ApiError, install_error_handlers
+from ui.api.errors import install_error_handlers
 from ui.api.guard import ApiGuard, allowed_hosts
 from ui.api.schemas import ChatRequest, SearchFilters, SearchRequest
+from vectorstore.errors import ApiError
 
 
 def _filters(given: SearchFilters | None):
@@ -57,7 +58,7 @@ def create_app(service, host: str = "127.0.0.1", api_hosts: str = "", max_body: 
 
     @app.post("/v1/chat/completions")
     def chat(request: ChatRequest):
-        from qa.question import InvalidQuestion
+        from vectorstore.errors import InvalidQuestion
 
         if request.model not in openai_chat.MODEL_MODES:
             raise ApiError(404, f"没有模型 {request.model}：可选 {'、'.join(service.models)}",
@@ -95,7 +96,8 @@ def create_app(service, host: str = "127.0.0.1", api_hosts: str = "", max_body: 
 
     @app.get("/v1/lookup")
     def lookup(term: str = Query("", max_length=100)) -> dict:
-        from qa.lookup import EmptyTerm, lookup_to_dict
+        from qa.lookup import lookup_to_dict
+        from vectorstore.errors import EmptyTerm
 
         try:
             result = service.lookup.lookup(term)

@@ -6,20 +6,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from vectorstore.errors import ApiError
+
 _STATUS_MESSAGES = {
     404: "没有这个接口",
     405: "这个接口不支持该请求方法",
 }
-
-
-class ApiError(Exception):
-    """An error to send to the client as it is: status, Chinese message, OpenAI type and code."""
-
-    def __init__(self, status: int, message: str, code: str | None = None,
-                 param: str | None = None, type: str = "invalid_request_error"):
-        super().__init__(message)
-        self.status, self.message, self.code = status, message, code
-        self.param, self.type = param, type
 
 
 def error_body(message: str, type: str = "invalid_request_error", code: str | None = None,

@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Sequence
 
 from qa.serialize import citation_to_dict
-from ui.api.errors import ApiError
+from vectorstore.errors import ApiError
 from vectorstore.records import Answer
 
 MODEL_MODES = {"zwqa-extractive": "extractive", "zwqa-llm": "llm"}

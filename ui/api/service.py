@@ -40,7 +40,7 @@ def build_service(settings: Settings, with_llm: bool = True) -> ApiService:
     if with_llm:
         try:
             llm = build_llm(settings, strict=True)
-        except (ImportError, RuntimeError) as e:  # RuntimeError: qa.llm_model.LLMUnavailable
+        except (ImportError, RuntimeError) as e:  # RuntimeError: vectorstore.errors.LLMUnavailable
             note = str(e)
     if llm is not None:
         lock = threading.Lock()
