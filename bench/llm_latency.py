@@ -85,7 +85,7 @@ def run_answers(answerer, rows: list[dict]) -> dict:
 def latency_table(settings: Settings, rows: list[dict]) -> list[str]:
     """Return the Markdown rows of JSON vs free text, idle vs beside a CPU hog."""
     from qa.llm import LLMAnswerGenerator, open_chat_model
-    from ui.resources import build_answerer, build_embedder, build_stores
+    from qa.system import build_answerer, build_embedder, build_stores
 
     embedder = build_embedder(settings)
     chat, server = open_chat_model(settings)
@@ -152,7 +152,7 @@ def curve_table(settings: Settings, rows: list[dict], timed: int) -> list[str]:
     passages at all (the quality side of the trade)."""
     from qa.answer import AnswerSettings
     from qa.llm import start_local_server
-    from ui.resources import build_answerer, build_embedder, build_stores
+    from qa.system import build_answerer, build_embedder, build_stores
     from vectorstore.text import normalize_for_match
 
     embedder = build_embedder(settings)

@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from ingest.pipeline import TEST_CRASH_ENV, run_ingest
-from ui.resources import build_answerer, build_stores, ingest_options
+from qa.system import build_answerer, build_stores
+from ingest.options import ingest_options
 from vectorstore.index import open_committed_index
 from vectorstore.settings import Settings
 

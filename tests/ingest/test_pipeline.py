@@ -14,7 +14,8 @@ import numpy as np
 import pytest
 
 from ingest.pipeline import IngestBusy, IngestOptions, index_lock, read_file_entry, run_ingest
-from ui.resources import build_stores, ingest_options
+from qa.system import build_stores
+from ingest.options import ingest_options
 from vectorstore.index import open_committed_index
 from vectorstore.settings import Settings
 

@@ -8,7 +8,7 @@ import threading
 from qa.answer import GenerationFailed
 from qa.llm import LLMAnswerGenerator, build_chat_model
 from tests.qa.test_answer import ScriptedGenerator, make_answerer, words_index  # noqa: F401
-from ui.background import SerialGenerator
+from qa.shared_model import SerialGenerator
 from vectorstore.settings import Settings
 
 QUESTION = "321608审批机制是什么？"

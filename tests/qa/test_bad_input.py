@@ -10,7 +10,8 @@ import pytest
 
 from ingest.pipeline import run_ingest
 from qa.question import MAX_QUESTION_CHARS, InvalidQuestion, clean_question
-from ui.resources import build_answerer, build_stores, ingest_options
+from qa.system import build_answerer, build_stores
+from ingest.options import ingest_options
 from vectorstore.settings import Settings
 
 FIXTURE = Path(__file__).resolve().parents[2] / "tests" / "data" / "hardening_corpus"

@@ -8,9 +8,8 @@ import pytest
 
 from qa.answer import GenerationBusy
 from qa.followup import rewrite_rule_based
-from ui.background import (
-    LOADING, READY, UNAVAILABLE, BackgroundLoad, SerialGenerator, SerialRewriter, pump,
-)
+from qa.shared_model import SerialGenerator, SerialRewriter
+from ui.chat.background import LOADING, READY, UNAVAILABLE, BackgroundLoad, pump
 
 
 def test_state_goes_from_loading_to_ready():

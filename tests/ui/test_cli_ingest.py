@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from ingest.pipeline import EMBED_BATCH, index_lock, read_file_entry, run_ingest
-from ui.resources import build_stores, ingest_options
+from qa.system import build_stores
+from ingest.options import ingest_options
 from vectorstore.index import open_committed_index, open_committed_store
 from vectorstore.settings import Settings
 

@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 
 from qa.citation_check import MARKER
-from ui.render import MODE_LABELS, format_date, without_prompt_echo
+from ui.chat.render import MODE_LABELS, format_date, without_prompt_echo
 from vectorstore.records import Answer, Chunk, Citation
 
 NEARBY = 3  # passages listed as "可能相关" under a refusal

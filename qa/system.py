@@ -1,4 +1,5 @@
-"""Builds the heavy parts (embedder, Chroma stores) from one Settings object, for CLI and UI."""
+"""The composition root: builds the embedder, the Chroma stores, the answerer and the chat model
+from one Settings object, for every interface, test and benchmark."""
 from __future__ import annotations
 
 from vectorstore.settings import Settings
@@ -19,21 +20,6 @@ def build_stores(settings: Settings, embedder):
     client = open_chroma_client(url=settings.chroma_url, path=path)
     return ChromaStores(client, embedder, location=settings.chroma_url or str(path),
                         embedded_path=None if settings.chroma_url else path)
-
-
-def ingest_options(settings: Settings, prune: bool = False, rebuild: bool = False):
-    """Return the ingest options the settings imply."""
-    from ingest.pipeline import IngestOptions
-
-    return IngestOptions(
-        index_dir=settings.index_dir,
-        corpus_dir=settings.corpus_dir,
-        collection=settings.collection,
-        chunk_size=settings.chunk_size,
-        chunk_overlap=settings.chunk_overlap,
-        prune=prune,
-        rebuild=rebuild,
-    )
 
 
 def build_answerer(settings: Settings, embedder, stores, generator=None, rewriter=None, index=None):
@@ -107,43 +93,10 @@ def build_llm(settings: Settings, strict: bool = False):
     return LLMAnswerGenerator(chat_model, server=server), LLMRewriter(chat_model)
 
 
-def build_generator(settings: Settings):
-    """Return the LLM answer generator the settings name, or None when no model is available."""
-    parts = build_llm(settings)
-    return parts[0] if parts else None
+def build_shared_llm(settings: Settings):
+    """Return (generator, rewriter) over the chat model the settings name, taking turns on one
+    lock (qa.shared_model: the local server has one slot). Raises like build_llm(strict=True)."""
+    from qa.shared_model import share_model
 
-
-def eval_cache_root(given=None):
-    """Return the folder where `zwqa eval` keeps the indexes of external data and baselines."""
-    from pathlib import Path
-
-    from vectorstore.settings import default_cache_dir
-
-    return Path(given) if given else default_cache_dir() / "eval"
-
-
-def build_context_index(settings: Settings, embedder, contexts_path, cache_root, progress=None):
-    """Return (ingest.external.ContextIndex, its ChromaStores) for an external contexts file,
-    indexed (or reused) in its own cache folder under cache_root, never in index_dir."""
-    from ingest.external import context_cache_dir, index_contexts, load_contexts
-
-    docs = load_contexts(contexts_path)
-    folder = context_cache_dir(cache_root, contexts_path, settings.chunk_size,
-                               settings.chunk_overlap, embedder.model_name)
-    stores = build_stores(settings.model_copy(update={"index_dir": folder}), embedder)
-    index = index_contexts(docs, stores, folder, embedder, settings.chunk_size,
-                           settings.chunk_overlap, progress)
-    return index, stores
-
-
-def build_baseline_retrievers(embedder, documents, cache_root, progress=None):
-    """Return qa.baselines.Baselines over the documents, their vectors cached under cache_root
-    in a folder keyed by the documents' content and the embedding model."""
-    from ingest.external import documents_digest
-    from qa.baselines import build_baselines
-    from vectorstore.chroma_store import open_chroma_client
-    from vectorstore.records import stable_id
-
-    key = stable_id(documents_digest(documents), embedder.model_name, "baselines-1", length=12)
-    client = open_chroma_client(path=cache_root / f"baselines-{key}" / "chroma")
-    return build_baselines(documents, embedder, client, key=key, progress=progress)
+    generator, rewriter = build_llm(settings, strict=True)
+    return share_model(generator, rewriter)
