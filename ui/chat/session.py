@@ -9,6 +9,7 @@ import streamlit as st
 from ui.chat import conversations, feedback
 from ui.chat.answers import interrupted_answer, is_interrupted
 
+
 def init_state() -> None:
     defaults = {
         "answers": [],  # list[vectorstore.records.Answer]
