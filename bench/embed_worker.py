@@ -32,7 +32,7 @@ def spaced(items: list, n: int) -> list:
 def main(argv=None) -> int:
     from bench.ingest_worker import maxrss_mb
     from bench.vectors import save_vectors
-    from ui.resources import build_embedder
+    from qa.system import build_embedder
     from vectorstore.settings import Settings
 
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])

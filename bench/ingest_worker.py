@@ -74,7 +74,7 @@ def time_stages(stages: dict) -> None:
 
 def _embedder(args, settings):
     from bench.vectors import TimedEmbedder, VectorTable
-    from ui.resources import build_embedder
+    from qa.system import build_embedder
 
     real = build_embedder(settings)
     t = time.perf_counter()
@@ -91,7 +91,8 @@ def _embedder(args, settings):
 def ingest_ours(args) -> dict:
     """Return the figures of one run of the real ingest pipeline."""
     from ingest.pipeline import run_ingest
-    from ui.resources import build_stores, ingest_options
+    from qa.system import build_stores
+    from ingest.options import ingest_options
     from vectorstore.catalog import current_generation, state_dir
     from vectorstore.settings import Settings
 

@@ -3,7 +3,7 @@
     python -m bench.latency_worker --index IDX --baseline-index BIDX --questions dev.jsonl \
         --llm 10 --baseline-llm 10 --out r.json
 
-Ours: ui.resources.build_answerer over the committed index in IDX (real m3e-small for queries):
+Ours: qa.system.build_answerer over the committed index in IDX (real m3e-small for queries):
 Answerer.answer in extractive mode, with its retrieval stage (Answerer.retriever.retrieve,
 k = 10) timed by the Answerer itself, and Answerer.stream in llm mode (time to the first token
 event, and to the end). The Embedder remembers recent queries; the cache is emptied before
@@ -174,7 +174,7 @@ def llm_questions(questions, answered_ids, n: int):
 def main(argv=None) -> int:
     from bench.ingest_worker import maxrss_mb
     from evaluation.runs import load_eval_questions
-    from ui.resources import build_answerer, build_embedder, build_llm, build_stores
+    from qa.system import build_answerer, build_embedder, build_llm, build_stores
     from vectorstore.settings import Settings
 
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])

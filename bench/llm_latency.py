@@ -93,7 +93,7 @@ def latency_table(settings: Settings, rows: list[dict], budgets: list[tuple[int,
     find their passages there (a new question's would not be)."""
     from qa.llm_answer import LLMAnswerGenerator
     from qa.llm_model import open_chat_model
-    from ui.resources import build_answerer, build_embedder, build_stores
+    from qa.system import build_answerer, build_embedder, build_stores
 
     embedder = build_embedder(settings)
     answerer = build_answerer(settings, embedder, build_stores(settings, embedder))
@@ -170,7 +170,7 @@ def curve_table(settings: Settings, rows: list[dict], timed: int) -> list[str]:
     from qa.answer import AnswerSettings
     from qa.evidence import passage_window
     from qa.llm_model import start_local_server
-    from ui.resources import build_answerer, build_embedder, build_stores
+    from qa.system import build_answerer, build_embedder, build_stores
     from vectorstore.text import normalize_for_match
 
     embedder = build_embedder(settings)

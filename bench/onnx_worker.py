@@ -16,7 +16,7 @@ Speed is passages/s on the same chunk texts (128 of the 1× chunks), torch and O
 interleaved in halves to share the machine's load. The torch vectors of all 1× chunks are the
 ones the 1× ingest stored (--torch-vectors); the int8 model embeds all 1× chunks itself. Retrieval: each embedder embeds the 1× corpus (through the real ingest
 pipeline, vectors from a table of that embedder's own vectors) and answers the dev questions
-through ui.resources.build_answerer; evaluation.runs.run_retriever scores hit@k.
+through qa.system.build_answerer; evaluation.runs.run_retriever scores hit@k.
 """
 from __future__ import annotations
 
@@ -175,7 +175,8 @@ def retrieval_scores(embedder, vectors_by_text: dict, corpus: Path, index_dir: P
     from ingest.pipeline import run_ingest
     from evaluation.metrics import summarise
     from evaluation.runs import run_retriever
-    from ui.resources import build_answerer, build_stores, ingest_options
+    from ingest.options import ingest_options
+    from qa.system import build_answerer, build_stores
     from vectorstore.settings import Settings
 
     import numpy as np

@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from ui.resources import build_answerer, build_embedder, build_stores
+from qa.system import build_answerer, build_embedder, build_stores
 from vectorstore.settings import Settings
 
 

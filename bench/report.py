@@ -97,7 +97,7 @@ def _method_ingest(res: dict) -> list[str]:
 def _method_latency(res: dict) -> list[str]:
     return ["- **Latency** (bench/latency_worker.py, one process per size, warm: model loaded, 3 "
             "warm-up questions first): all dev questions (data/eval/dev.jsonl), one pass of "
-            "`Answerer.answer(q, mode=\"extractive\")` (built by `ui.resources.build_answerer`); "
+            "`Answerer.answer(q, mode=\"extractive\")` (built by `qa.system.build_answerer`); "
             "retrieval is its retrieval stage as the Answerer times it, i.e. the call "
             "`Answerer.retriever.retrieve(q, 10)` (query embedding, dense + BM25 + character-pair BM25, "
             "RRF, coverage reranking). The Embedder's query cache is emptied before every timed "

@@ -62,7 +62,7 @@ def evaluate(request: EvalRequest, settings: Settings, progress_bar: ProgressBar
     opening the index (vectorstore.index.IndexMissing, vectorstore.bm25.IndexCorrupt,
     vectorstore.chroma_store.ChromaUnavailable, vectorstore.embeddings.EmbeddingModelMissing)."""
     from evaluation.report import build_report
-    from ui.resources import build_answerer, build_embedder
+    from qa.system import build_answerer, build_embedder
 
     sources = find_sources(request.questions, request.contexts, request.dataset,
                            request.external_dir)
@@ -117,7 +117,7 @@ def _pick_questions(request: EvalRequest, sources: EvalSources, warn: Callable[[
 
 def _open_llm(settings: Settings):
     """Return (generator, rewriter) over the chat model; EvalRefused when there is none."""
-    from ui.resources import build_llm
+    from qa.system import build_llm
 
     try:
         return build_llm(settings, strict=True)
@@ -132,7 +132,7 @@ def _open_index(settings: Settings, embedder, sources: EvalSources, cache_root: 
     """Return (ChromaStores, CommittedIndex, its SpeechDocuments) the questions are asked of,
     described in meta."""
     from vectorstore.errors import ContextsUnreadable
-    from ui.resources import build_stores
+    from qa.system import build_stores
     from vectorstore.index import open_committed_index
 
     if sources.contexts is None:
@@ -209,7 +209,7 @@ def build_context_index(settings: Settings, embedder, contexts_path: Path, cache
     """Return (evaluation.external.ContextIndex, its ChromaStores) for an external contexts
     file, indexed (or reused) in its own cache folder under cache_root, never in index_dir."""
     from evaluation.external import context_cache_dir, index_contexts, load_contexts
-    from ui.resources import build_stores
+    from qa.system import build_stores
 
     docs = load_contexts(contexts_path)
     folder = context_cache_dir(cache_root, contexts_path, settings.chunk_size,

@@ -1,6 +1,6 @@
 """The zwqa Answerer over cached vectors, for trying weights on the tune split in seconds.
 
-    answerer = fast_answerer(Settings())          # as ui.resources.build_answerer builds it
+    answerer = fast_answerer(Settings())          # as qa.system.build_answerer builds it
     answerer.retriever.similarity_weight = 0.4    # then change any weight and re-run
     answerer, embedder = fast_answerer(Settings(), expand=("words",))   # build_answerer options
 
@@ -86,7 +86,7 @@ def passage_vectors(settings, embedder, index, cache: Path) -> tuple[list[str], 
     if cache.is_file():
         data = np.load(cache)
         return [str(i) for i in data["ids"]], data["matrix"]
-    from ui.resources import build_stores
+    from qa.system import build_stores
 
     store = build_stores(settings, embedder).open_existing(index.catalog.collection)
     ids = [c.id for c in index.chunks]
@@ -97,9 +97,9 @@ def passage_vectors(settings, embedder, index, cache: Path) -> tuple[list[str], 
 
 
 def fast_answerer(settings, cache_dir: Path | None = None, **build_options):
-    """Return (Answerer as ui.resources.build_answerer makes it over cached vectors, the
+    """Return (Answerer as qa.system.build_answerer makes it over cached vectors, the
     CachedQueryEmbedder to save afterwards)."""
-    from ui.resources import build_answerer, build_embedder
+    from qa.system import build_answerer, build_embedder
     from vectorstore.index import open_committed_index
 
     index = open_committed_index(settings.index_dir)

@@ -220,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--dry-run", action="store_true", help="print, do not write the model")
     args = p.parse_args(argv)
 
-    from ui.resources import build_answerer, build_embedder, build_stores
+    from qa.system import build_answerer, build_embedder, build_stores
     from vectorstore.settings import Settings
 
     t0 = time.perf_counter()

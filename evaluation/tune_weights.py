@@ -12,7 +12,7 @@ Every run goes through the Answerer that `zwqa` builds, over cached vectors
   candidates         candidates the reranker reorders
   rrf                RRF weights of dense, word BM25, pair BM25 (comma-separated)
   rrf_k              RRF constant
---expand names where the question is expanded (ui.resources.build_answerer: words, pairs,
+--expand names where the question is expanded (qa.system.build_answerer: words, pairs,
 coverage, dense; "" for nowhere); each --expand is run with every setting.
 Choose on tune; report test once (`--split test`), never to choose.
 """

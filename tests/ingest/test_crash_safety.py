@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from ingest.options import ingest_options
 from ingest.pipeline import run_ingest
-from ui.resources import build_answerer, build_stores, ingest_options
+from qa.system import build_answerer, build_stores
 from vectorstore.embeddings import Embedder
 from vectorstore.index import open_committed_index
 from vectorstore.settings import Settings

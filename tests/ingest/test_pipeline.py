@@ -13,9 +13,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from ingest.options import ingest_options
 from ingest.pipeline import IngestOptions, index_lock, run_ingest
 from ingest.sources import read_file_entry
-from ui.resources import build_stores, ingest_options
+from qa.system import build_stores
 from vectorstore.errors import IngestBusy
 from vectorstore.index import open_committed_index
 from vectorstore.settings import Settings

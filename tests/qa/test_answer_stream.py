@@ -9,7 +9,7 @@ from qa.llm_answer import LLMAnswerGenerator
 from qa.llm_model import build_chat_model
 from vectorstore.errors import GenerationFailed
 from tests.qa.test_answer import ScriptedGenerator, make_answerer, words_index  # noqa: F401
-from ui.background import SerialGenerator
+from qa.shared_model import SerialGenerator
 from vectorstore.errors import GenerationFailed
 from vectorstore.settings import Settings
 

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from ingest.pipeline import run_ingest
+from ingest.options import ingest_options
 from qa.question import MAX_QUESTION_CHARS, clean_question
-from ui.resources import build_answerer, build_stores, ingest_options
+from qa.system import build_answerer, build_stores
 from vectorstore.errors import InvalidQuestion
 from vectorstore.settings import Settings
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ui.resources import build_answerer, build_stores
+from qa.system import build_answerer, build_stores
 
 pytestmark = pytest.mark.slow
 

@@ -239,7 +239,7 @@ def dev_record(record_id: str) -> dict:
 
 @pytest.mark.slow
 def test_an_llm_answer_streams_and_cites_the_passage_holding_the_evidence(bundled_index, embedder, chat_model):
-    from ui.resources import build_answerer, build_stores
+    from qa.system import build_answerer, build_stores
 
     record = dev_record("dev-021")  # “三集中、两到位”管理模式是什么意思？
     answerer = build_answerer(bundled_index, embedder, build_stores(bundled_index, embedder),

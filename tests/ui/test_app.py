@@ -9,14 +9,15 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ui import render
-from ui.feedback import FILE_NAME
+from ui.chat import render
+from ui.chat.answers import INTERRUPTED, is_interrupted
+from ui.chat.feedback import FILE_NAME
 from vectorstore.catalog import current_generation
 from vectorstore.index import open_committed_index
 
 pytestmark = pytest.mark.slow
 
-APP = Path(__file__).resolve().parents[2] / "ui" / "app.py"
+APP = Path(__file__).resolve().parents[2] / "ui" / "chat" / "app.py"
 TIMEOUT = 300  # the first run loads the embedding model on two shared cores
 
 
@@ -189,9 +190,9 @@ def test_interrupted_answer_stays_marked_with_regenerate(app):
     app.run()
     assert not app.exception
     kept = app.session_state["answers"]
-    assert [a.question for a in kept] == [question] and render.is_interrupted(kept[0])
+    assert [a.question for a in kept] == [question] and is_interrupted(kept[0])
     assert app.session_state["inflight"] is None
-    assert any(render.INTERRUPTED in c.value for c in app.caption)
+    assert any(INTERRUPTED in c.value for c in app.caption)
     assert not app.chat_input[0].disabled
     regen = next(b for b in app.button if (b.key or "").startswith("regen-"))
     assert regen.label == "重新生成"
@@ -199,7 +200,7 @@ def test_interrupted_answer_stays_marked_with_regenerate(app):
     assert not app.exception
     answers = app.session_state["answers"]
     assert [a.question for a in answers] == [question]  # replaced, not added
-    assert not render.is_interrupted(answers[0]) and answers[0].citations
+    assert not is_interrupted(answers[0]) and answers[0].citations
 
 
 def test_export_and_clear(app):
@@ -209,7 +210,7 @@ def test_export_and_clear(app):
     download = app.download_button[0]
     assert not download.disabled and download.proto.url  # the Markdown file is registered
     assert download.proto.label == "导出对话"
-    from ui.export import conversation_markdown
+    from ui.chat.export import conversation_markdown
 
     md = conversation_markdown(app.session_state["answers"])
     assert md.count("[^1-") >= 2 * len(answer.citations)  # references and their definitions
@@ -221,7 +222,7 @@ def test_export_and_clear(app):
 
 
 def test_conversation_is_saved_and_a_reload_restores_it_from_the_url(app, app_env, monkeypatch):
-    from ui import conversations
+    from ui.chat import conversations
 
     answer = ask(app, "哪篇讲话提到青松办？请给出原文")
     cid = app.session_state["conversation_id"]

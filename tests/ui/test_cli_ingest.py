@@ -16,9 +16,10 @@ from pathlib import Path
 
 import pytest
 
+from ingest.options import ingest_options
 from ingest.pipeline import index_lock, run_ingest
 from ingest.sources import read_file_entry
-from ui.resources import build_stores, ingest_options
+from qa.system import build_stores
 from vectorstore.chroma_store import UPSERT_BATCH
 from vectorstore.index import open_committed_index, open_committed_store
 from vectorstore.settings import Settings

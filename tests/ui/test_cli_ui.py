@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ui.cli import build_parser, streamlit_command
+from ui.cli.chat import streamlit_command
+from ui.cli import build_parser
 
 
 def option(cmd: list[str], name: str) -> str:
@@ -12,8 +13,8 @@ def option(cmd: list[str], name: str) -> str:
 
 def test_command_serves_the_app_locally_headless_without_telemetry():
     cmd = streamlit_command(8612)
-    assert cmd[1:4] == ["-m", "ui.chat_server", "run"]  # streamlit behind a Host check
-    assert Path(cmd[4]) == Path(__file__).resolve().parents[2] / "ui" / "main_page.py"
+    assert cmd[1:4] == ["-m", "ui.chat.server", "run"]  # streamlit behind a Host check
+    assert Path(cmd[4]) == Path(__file__).resolve().parents[2] / "ui" / "chat" / "main_page.py"
     assert Path(cmd[4]).is_file()
     assert option(cmd, "--server.address") == "127.0.0.1"
     assert option(cmd, "--server.port") == "8612"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from ui import conversations as conv
+from ui.chat import conversations as conv
 from vectorstore.records import Answer, Chunk, Citation, ScoredChunk
 
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-import ui.resources
+import qa.system
+from qa.system import build_answerer, build_stores
 from ui.cli import main
-from ui.resources import build_answerer, build_stores
 from vectorstore.catalog import current_generation, state_dir
 from vectorstore.errors import REBUILD_HINT, IndexCorrupt
 from vectorstore.settings import Settings
@@ -85,7 +85,7 @@ def cli(monkeypatch, capsys, embedder):
         monkeypatch.setenv("ZWQA_INDEX_DIR", str(index_dir))
         monkeypatch.setenv("ZWQA_CORPUS_DIR", str(CORPUS))
         monkeypatch.delenv("ZWQA_CHROMA_URL", raising=False)
-        monkeypatch.setattr(ui.resources, "build_embedder", lambda settings: embedder)
+        monkeypatch.setattr(qa.system, "build_embedder", lambda settings: embedder)
         capsys.readouterr()
         code = main(list(args))
         out, err = capsys.readouterr()

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from ui.export import conversation_markdown, export_file_name
+from ui.chat.export import conversation_markdown, export_file_name
 from vectorstore.records import Answer, Chunk, Citation, ScoredChunk
 
 NOW = dt.datetime(2026, 1, 2, 3, 4)

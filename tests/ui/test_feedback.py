@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from ui.feedback import FILE_NAME, feedback_folder, rating_from_widget, save_feedback
+from ui.chat.feedback import FILE_NAME, feedback_folder, rating_from_widget, save_feedback
 from vectorstore.records import Answer, Chunk, Citation
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ui.chat_server import allowed_host_names, host_name
+from ui.chat.server import allowed_host_names, host_name
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import re
 
-from ui.localise import REPLACEMENTS, localise_script, translate
+from ui.chat.localise import REPLACEMENTS, localise_script, translate
 
 
 def test_streamlit_strings_seen_in_the_page_become_chinese():

@@ -1,7 +1,7 @@
 """Chinese for what Streamlit draws around the 查政策 page's search box and glossary table."""
 from __future__ import annotations
 
-from ui.localise import translate
+from ui.chat.localise import translate
 
 
 def test_search_box_hint_and_table_toolbar_become_chinese():

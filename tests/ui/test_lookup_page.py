@@ -11,7 +11,7 @@ from vectorstore.index import open_committed_index
 
 pytestmark = pytest.mark.slow
 
-MAIN = Path(__file__).resolve().parents[2] / "ui" / "main_page.py"
+MAIN = Path(__file__).resolve().parents[2] / "ui" / "chat" / "main_page.py"
 TIMEOUT = 300
 
 

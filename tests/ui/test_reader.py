@@ -1,11 +1,11 @@
-"""ui.reader.CurrentAnswerer: follows CURRENT to a new generation, lets go of the old one (so
+"""ui.cli.reader.CurrentAnswerer: follows CURRENT to a new generation, lets go of the old one (so
 it is removed), and retries a question once when its collection vanished mid-question (pure
 logic: real committed files, fake answerers and Chroma)."""
 import pytest
 from chromadb.errors import NotFoundError
 
 from tests.vectorstore.test_leases import FakeStores
-from ui.reader import CurrentAnswerer
+from ui.cli.reader import CurrentAnswerer
 from vectorstore.bm25 import BM25Index
 from vectorstore.catalog import Catalog, FileEntry, commit
 from vectorstore.records import Chunk, SpeechDocument

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ui.resources import build_stores
+from qa.system import build_stores
 from vectorstore.index import open_committed_index
 from vectorstore.settings import Settings
 

@@ -7,7 +7,8 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-from ui import render
+from ui.chat import answers as chat_answers
+from ui.chat import corpus_facts, render
 from vectorstore.records import Answer, Chunk, Citation, SpeechDocument
 
 EVIL = '<script>alert("x")</script><img src=x onerror=alert(1)>'
@@ -155,7 +156,7 @@ def test_format_date_and_ingest_time():
 def test_answer_footer_lists_mode_time_and_notes():
     a = Answer(question="问", text="答", mode="llm", timings_ms={"total": 2345.0},
                notes=["已删除 1 处无法核实的引用"])
-    assert render.answer_footer(a) == "生成回答 · 用时 2.3 秒 · 已删除 1 处无法核实的引用"
+    assert chat_answers.answer_footer(a) == "生成回答 · 用时 2.3 秒 · 已删除 1 处无法核实的引用"
 
 
 def test_examples_take_types_in_turn_and_skip_unanswerable_and_unindexed():
@@ -166,15 +167,15 @@ def test_examples_take_types_in_turn_and_skip_unanswerable_and_unindexed():
         {"type": "unanswerable", "question": "答不了", "source_file": "a.txt"},
         {"type": "concept", "question": "别的语料", "source_file": "b.txt"},
     ]
-    assert render.example_questions(rows, {"a.txt"}, n=5) == ["事实一", "出处一", "事实二"]
-    assert render.example_questions(rows, {"a.txt"}, n=2) == ["事实一", "出处一"]
-    assert render.example_questions(rows, set()) == []
+    assert corpus_facts.example_questions(rows, {"a.txt"}, n=5) == ["事实一", "出处一", "事实二"]
+    assert corpus_facts.example_questions(rows, {"a.txt"}, n=2) == ["事实一", "出处一"]
+    assert corpus_facts.example_questions(rows, set()) == []
 
 
 def test_examples_from_the_dev_set_are_answerable_questions_of_the_bundled_corpus():
-    rows = render.load_dev_questions(Path(__file__).resolve().parents[2] / "data" / "eval" / "dev.jsonl")
+    rows = corpus_facts.load_dev_questions(Path(__file__).resolve().parents[2] / "data" / "eval" / "dev.jsonl")
     sources = {r["source_file"] for r in rows}
-    examples = render.example_questions(rows, sources)
+    examples = corpus_facts.example_questions(rows, sources)
     assert 4 <= len(examples) <= 6
     by_question = {r["question"]: r for r in rows}
     assert all(by_question[q]["type"] != "unanswerable" for q in examples)
@@ -185,43 +186,43 @@ def test_speech_options_and_date_bounds():
     docs = [SpeechDocument("d1", "甲", "t", "a.txt", date="2025-07-02"),
             SpeechDocument("d2", "乙", "t", "b.txt"),
             SpeechDocument("d3", "丙", "t", "c.txt", date="2023-01-05")]
-    assert render.speech_options(docs) == {"d1": "甲", "d2": "乙", "d3": "丙"}
-    assert render.date_bounds(docs) == ("2023-01-05", "2025-07-02")
-    assert render.date_bounds(docs[1:2]) is None
-    assert render.date_bounds(docs[:2]) is None  # one date: a range of one day filters nothing
+    assert corpus_facts.speech_options(docs) == {"d1": "甲", "d2": "乙", "d3": "丙"}
+    assert corpus_facts.date_bounds(docs) == ("2023-01-05", "2025-07-02")
+    assert corpus_facts.date_bounds(docs[1:2]) is None
+    assert corpus_facts.date_bounds(docs[:2]) is None  # one date: a range of one day filters nothing
 
 
 def test_short_titles_keep_what_tells_speeches_apart():
     titles = [f"在县政务服务中心工作会议上讲话（篇{n}）" for n in ("一", "十一", "二十")]
-    short = [render.short_title(t) for t in titles]
+    short = [corpus_facts.short_title(t) for t in titles]
     assert short == ["县政务服务中心工作会议（篇一）", "县政务服务中心工作会议（篇十一）",
                      "县政务服务中心工作会议（篇二十）"]
-    long = render.short_title("在全县政务服务系统“四强”党支部建设推进会议上的讲话")
+    long = corpus_facts.short_title("在全县政务服务系统“四强”党支部建设推进会议上的讲话")
     assert long.startswith("全县政务服务系统") and long.endswith("…")
-    assert len(long) <= render.FILTER_TITLE_CHARS
-    assert render.short_title("学习党的二十大精神心得体会") == "学习党的二十大精神心得体会"
+    assert len(long) <= corpus_facts.FILTER_TITLE_CHARS
+    assert corpus_facts.short_title("学习党的二十大精神心得体会") == "学习党的二十大精神心得体会"
 
 
 def test_conversation_history_pairs_questions_with_answer_texts():
     answers = [Answer(question="甲？", text="一"), Answer(question="那乙呢？", text="二", rewritten="甲的乙？")]
-    assert render.conversation_history(answers) == [("甲？", "一"), ("那乙呢？", "二")]
+    assert chat_answers.conversation_history(answers) == [("甲？", "一"), ("那乙呢？", "二")]
 
 
 def test_interrupted_answer_keeps_the_quotes_or_the_text_written_so_far():
     chunk = make_chunk("推行“321608”审批机制，提升审批效率。")
     draft = Answer(question="321608审批机制是什么？", text="讲话原文中的相关表述：…[1]",
                    citations=[Citation(n=1, chunk=chunk, highlights=((0, 12),))], mode="llm")
-    kept = render.interrupted_answer("321608审批机制是什么？", "llm", draft, "321608是")
+    kept = chat_answers.interrupted_answer("321608审批机制是什么？", "llm", draft, "321608是")
     assert kept.citations == draft.citations and kept.text == draft.text
-    assert render.is_interrupted(kept) and render.INTERRUPTED in render.answer_footer(kept)
-    assert not render.is_interrupted(draft)  # the draft itself is not changed
+    assert chat_answers.is_interrupted(kept) and chat_answers.INTERRUPTED in chat_answers.answer_footer(kept)
+    assert not chat_answers.is_interrupted(draft)  # the draft itself is not changed
 
-    partial = render.interrupted_answer("青松办是什么？", "llm", None, "青松办是一支")
+    partial = chat_answers.interrupted_answer("青松办是什么？", "llm", None, "青松办是一支")
     assert partial.question == "青松办是什么？" and partial.text == "青松办是一支"
-    assert render.is_interrupted(partial) and not partial.citations
+    assert chat_answers.is_interrupted(partial) and not partial.citations
 
-    nothing = render.interrupted_answer("青松办是什么？", "extractive", None, "")
-    assert nothing.text == "（回答未完成）" and render.is_interrupted(nothing)
+    nothing = chat_answers.interrupted_answer("青松办是什么？", "extractive", None, "")
+    assert nothing.text == "（回答未完成）" and chat_answers.is_interrupted(nothing)
 
 
 def test_closed_card_shows_only_the_highlighted_sentences():
@@ -247,7 +248,7 @@ def test_nothing_internal_reaches_the_page():
     assert "资料编号" not in shown and "企业开办压缩到1个工作日" in shown
     answer = Answer(question="问？", text="答。", mode="llm",
                     notes=["来源[1]不足以支持这句话，已删除这句话", "已按侧栏的检索范围筛选"])
-    footer = render.answer_footer(answer)
+    footer = chat_answers.answer_footer(answer)
     assert "已按侧栏的检索范围筛选" in footer and not re.search(r"\d\.\d\d", footer)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from ingest.pipeline import IngestReport
-from ui import uploads
+from ui.chat import uploads
 from vectorstore.catalog import Catalog, FileEntry
 from vectorstore.records import SpeechDocument
 

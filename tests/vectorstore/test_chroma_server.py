@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from ui.resources import build_answerer, build_stores
+from qa.system import build_answerer, build_stores
 from vectorstore.errors import REBUILD_HINT, IndexCorrupt
 from vectorstore.index import open_committed_index
 from vectorstore.settings import Settings

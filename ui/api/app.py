@@ -39,6 +39,34 @@ def _hit_dict(rank: int, hit) -> dict:
             "dense": hit.dense, "bm25": hit.bm25}
 
 
+def _complete_chat(service, request: ChatRequest):
+    """Answer a chat completion: one JSON reply, or server-sent events with stream: true."""
+    from vectorstore.errors import InvalidQuestion
+
+    if request.model not in openai_chat.MODEL_MODES:
+        raise ApiError(404, f"没有模型 {request.model}：可选 {'、'.join(service.models)}",
+                       "model_not_found", "model")
+    if request.model not in service.models:
+        raise ApiError(400, "没有可用的大模型：请用 zwqa-extractive（原文摘录）", "model_unavailable",
+                       "model")
+    question, history = openai_chat.question_and_history(request.messages)
+    events = service.answerer.stream(question, history, openai_chat.MODEL_MODES[request.model],
+                                     _filters(request.filters), request.k)
+    try:
+        first = next(events)  # bad questions fail here, before any byte is sent
+    except (InvalidQuestion, ValueError) as e:
+        raise ApiError(400, str(e), "invalid_question", "messages") from e
+    if request.stream:
+        return StreamingResponse(openai_chat.stream_events(first, events, request.model),
+                                 media_type="text/event-stream",
+                                 headers={"cache-control": "no-cache"})
+    final = first.answer if first.kind == "done" else None
+    for event in events:
+        if event.kind == "done":
+            final = event.answer
+    return openai_chat.completion(final, request.model)
+
+
 def create_app(service, host: str = "127.0.0.1", api_hosts: str = "", max_body: int = 65536,
                api_key: str = "") -> ApiGuard:
     """Return the ASGI app: the routes behind the Host/size/token guard."""
@@ -58,30 +86,7 @@ def create_app(service, host: str = "127.0.0.1", api_hosts: str = "", max_body: 
 
     @app.post("/v1/chat/completions")
     def chat(request: ChatRequest):
-        from vectorstore.errors import InvalidQuestion
-
-        if request.model not in openai_chat.MODEL_MODES:
-            raise ApiError(404, f"没有模型 {request.model}：可选 {'、'.join(service.models)}",
-                           "model_not_found", "model")
-        if request.model not in service.models:
-            raise ApiError(400, "没有可用的大模型：请用 zwqa-extractive（原文摘录）", "model_unavailable",
-                           "model")
-        question, history = openai_chat.question_and_history(request.messages)
-        events = answerer.stream(question, history, openai_chat.MODEL_MODES[request.model],
-                                 _filters(request.filters), request.k)
-        try:
-            first = next(events)  # bad questions fail here, before any byte is sent
-        except (InvalidQuestion, ValueError) as e:
-            raise ApiError(400, str(e), "invalid_question", "messages") from e
-        if request.stream:
-            return StreamingResponse(openai_chat.stream_events(first, events, request.model),
-                                     media_type="text/event-stream",
-                                     headers={"cache-control": "no-cache"})
-        final = first.answer if first.kind == "done" else None
-        for event in events:
-            if event.kind == "done":
-                final = event.answer
-        return openai_chat.completion(final, request.model)
+        return _complete_chat(service, request)
 
     @app.post("/v1/search")
     def search(request: SearchRequest) -> dict:

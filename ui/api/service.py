@@ -1,7 +1,6 @@
 """What the API serves from: one Answerer, the term lookup and the index, built once."""
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 
 from vectorstore.settings import Settings
@@ -27,27 +26,24 @@ def build_service(settings: Settings, with_llm: bool = True) -> ApiService:
     is available (its calls are serialised: llama.cpp serves one request at a time).
 
     Raises IndexMissing, IndexCorrupt, EmbeddingModelMissing or ChromaUnavailable."""
-    from ui.background import SerialGenerator, SerialRewriter
+    from qa.system import build_answerer, build_embedder, build_shared_llm, build_stores
     from ui.lookup_resources import build_term_lookup
-    from ui.resources import build_answerer, build_embedder, build_llm, build_stores
     from vectorstore.index import open_committed_index
 
     embedder = build_embedder(settings)
     stores = build_stores(settings, embedder)
     index = open_committed_index(settings.index_dir)
     generator = rewriter = None
-    llm, note = None, "未加载大模型（--no-llm）"
+    note = "未加载大模型（--no-llm）"
     if with_llm:
         try:
-            llm = build_llm(settings, strict=True)
+            generator, rewriter = build_shared_llm(settings)
+            note = ""
         except (ImportError, RuntimeError) as e:  # RuntimeError: vectorstore.errors.LLMUnavailable
             note = str(e)
-    if llm is not None:
-        lock = threading.Lock()
-        generator, rewriter = SerialGenerator(llm[0], lock), SerialRewriter(llm[1], lock)
     answerer = build_answerer(settings, embedder, stores, generator=generator, rewriter=rewriter,
                               index=index)
     lookup = build_term_lookup(index, settings.index_dir)
     embedder.embed_query("政务服务")  # load the model now, not on the first request
     return ApiService(answerer, lookup, index.catalog.generation, len(index.documents()),
-                      len(index.chunks), "" if llm is not None else note)
+                      len(index.chunks), note)

@@ -1,7 +1,7 @@
 """Pure drawing helpers for the 查政策 page: mention cards and glossary rows (no Streamlit)."""
 from __future__ import annotations
 
-from ui.render import esc, format_date, highlight_html
+from ui.chat.render import esc, format_date, highlight_html
 
 
 def mention_card_html(mention, title: str, date: str | None = None, label: str = "") -> str:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import sys
 
+from ui.cli.output import fail
 from vectorstore.settings import Settings
 
 
@@ -10,9 +11,7 @@ def cmd_serve(args, settings: Settings) -> int:
     from ui.api.guard import is_loopback
 
     if not is_loopback(args.host) and not settings.api_key:
-        print(f"错误：监听非本机地址 {args.host} 时必须设置 ZWQA_API_KEY（客户端以 Bearer 密钥访问）",
-              file=sys.stderr)
-        return 2
+        return fail(f"监听非本机地址 {args.host} 时必须设置 ZWQA_API_KEY（客户端以 Bearer 密钥访问）")
     from ui.api.app import create_app
     from ui.api.service import build_service
     from vectorstore.errors import (ChromaUnavailable, EmbeddingModelMissing, IndexCorrupt,
@@ -21,8 +20,7 @@ def cmd_serve(args, settings: Settings) -> int:
     try:
         service = build_service(settings, with_llm=not args.no_llm)
     except (IndexMissing, IndexCorrupt, EmbeddingModelMissing, ChromaUnavailable) as e:
-        print(f"错误：{e}", file=sys.stderr)
-        return 2
+        return fail(e)
     app = create_app(service, args.host, settings.allowed_hosts, settings.api_max_body_bytes,
                      settings.api_key)
     import uvicorn

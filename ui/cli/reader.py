@@ -29,7 +29,7 @@ class CurrentAnswerer:
 
     def __init__(self, settings: Settings, embedder, stores, llm=None,
                  build: Callable | None = None, index=None):
-        from ui.resources import build_answerer
+        from qa.system import build_answerer
 
         self.settings = settings
         self.embedder = embedder

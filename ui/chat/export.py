@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from qa.answer import NEARBY
 from qa.citation_check import MARKER
-from ui.render import MODE_LABELS, format_date, without_prompt_echo
+from ui.chat.render import MODE_LABELS, format_date, without_prompt_echo
 from vectorstore.records import Answer, Chunk, Citation
 
 

@@ -10,14 +10,12 @@ import html
 import json
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
-from pathlib import Path
 
 from qa.citation_check import MARKER
-from vectorstore.records import Answer, Chunk, Citation, SpeechDocument
+from vectorstore.records import Chunk, Citation, SpeechDocument
 
+TITLE = "政务服务讲话问答"
 MODE_LABELS = {"llm": "生成回答", "extractive": "原文摘录"}
-MAX_EXAMPLES = 5
 HIT_ID = "zwqa-hit"
 SUMMARY_CHARS = 60  # characters of a closed card without highlights
 
@@ -232,118 +230,8 @@ def speech_html(doc: SpeechDocument, start: int, end: int,
     return _SPEECH_PAGE.format(body=body, hit_id=HIT_ID)
 
 
-INTERRUPTED = "已中断"
-
-
 def copy_button_html(text: str) -> str:
     """Return a 复制 button that puts text (an answer with its footnotes) on the clipboard."""
     payload = esc(json.dumps(text, ensure_ascii=False))
-    # The click is handled by the page script of ui.localise (inline handlers may be stripped).
+    # The click is handled by the page script of ui.chat.localise (inline handlers may be stripped).
     return f'<button class="zwqa-copy" type="button" data-text="{payload}">复制</button>'
-
-
-def interrupted_answer(question: str, mode: str, draft: Answer | None, partial: str) -> Answer:
-    """Return the record of an answer cut off mid-way (stop button, a click elsewhere, a new
-    question): the checked quotes when the model had them, else the text written so far, marked
-    INTERRUPTED so the page offers 重新生成."""
-    if draft is not None:
-        notes = [*draft.notes, INTERRUPTED, "生成的回答未完成，显示原文摘录"]
-        return replace(draft, question=question, notes=notes)
-    text = partial.strip() or "（回答未完成）"
-    return Answer(question=question, text=text, mode=mode, notes=[INTERRUPTED])
-
-
-def is_interrupted(answer: Answer) -> bool:
-    """Return whether answer was cut off before it was complete."""
-    return INTERRUPTED in answer.notes
-
-
-def answer_footer(answer: Answer) -> str:
-    """Return the small print under an answer: mode, time taken and checking notes."""
-    bits = [MODE_LABELS.get(answer.mode, answer.mode)]
-    total = answer.timings_ms.get("total")
-    if total is not None:
-        bits.append(f"用时 {total / 1000:.1f} 秒")
-    bits.extend(answer.notes)
-    return " · ".join(bits)
-
-
-def conversation_history(answers: Sequence[Answer]) -> list[tuple[str, str]]:
-    """Return the (question, answer text) pairs a follow-up is rewritten against."""
-    return [(a.question, a.text) for a in answers]
-
-
-@dataclass(frozen=True)
-class CorpusFigures:
-    speeches: int
-    chunks: int
-    last_ingest: str  # formatted
-
-
-def corpus_figures(documents: Sequence[SpeechDocument], chunks: Sequence[Chunk],
-                   ingested_at: str) -> CorpusFigures:
-    """Return the sidebar's corpus figures."""
-    return CorpusFigures(len(documents), len(chunks), format_ingested_at(ingested_at))
-
-
-FILTER_TITLE_CHARS = 16  # what the sidebar's speech filter shows of a title without cutting
-_TITLE_SUFFIX = re.compile(r"[（(][^（）()]{1,8}[)）]$")  # "（篇十一）" tells same-named speeches apart
-_TITLE_FRAME = re.compile(r"^在|(?:上的|上|的)?讲话$")  # "在…上的讲话" says nothing in a list of speeches
-
-
-def short_title(title: str, limit: int = FILTER_TITLE_CHARS) -> str:
-    """Return title cut to about limit characters for a narrow list, keeping what tells it apart:
-    a closing "（篇N）" stays whole, "在…上的讲话" goes first, then the end of the rest."""
-    if len(title) <= limit:
-        return title
-    m = _TITLE_SUFFIX.search(title)
-    suffix = m.group(0) if m else ""
-    head = _TITLE_FRAME.sub("", title[: len(title) - len(suffix)]) or title
-    room = max(4, limit - len(suffix))
-    if len(head) > room:
-        head = head[: room - 1] + "…"
-    return head + suffix
-
-
-def speech_options(documents: Sequence[SpeechDocument]) -> dict[str, str]:
-    """Return doc_id → short label for the speech filter, in corpus order."""
-    return {d.doc_id: short_title(d.title) for d in documents}
-
-
-def date_bounds(documents: Sequence[SpeechDocument]) -> tuple[str, str] | None:
-    """Return the earliest and latest date among the speeches, or None when fewer than two
-    different dates are known (a range over one day selects nothing a user could want).
-
-    The dates are the web pages' publication dates (qa.clean reads "发表时间"), not when the
-    speeches were given; the page labels them so."""
-    dates = sorted({d.date for d in documents
-                    if d.date and re.fullmatch(r"\d{4}-\d{2}-\d{2}", d.date)})
-    return (dates[0], dates[-1]) if len(dates) >= 2 else None
-
-
-def load_dev_questions(path: Path) -> list[dict]:
-    """Return the rows of a dev-set JSONL file ([] when it is missing)."""
-    try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return []
-    return [json.loads(line) for line in lines if line.strip()]
-
-
-def example_questions(rows: Sequence[dict], indexed_sources: Iterable[str],
-                      n: int = MAX_EXAMPLES) -> list[str]:
-    """Return up to n example questions: answerable dev questions about indexed files, taking
-    the question types in turn so the examples show different kinds of asking."""
-    sources = set(indexed_sources)
-    by_type: dict[str, list[str]] = {}
-    for r in rows:
-        if r.get("type") == "unanswerable" or r.get("source_file") not in sources:
-            continue
-        by_type.setdefault(r.get("type", ""), []).append(r["question"])
-    out: list[str] = []
-    queues = [list(qs) for qs in by_type.values()]
-    while len(out) < n and any(queues):
-        for q in queues:
-            if q and len(out) < n:
-                out.append(q.pop(0))
-    return out

@@ -2,21 +2,10 @@
 from __future__ import annotations
 
 import json
-import sys
 
+from ui.cli.openers import open_lookup
+from ui.cli.output import fail
 from vectorstore.settings import Settings
-
-
-def _open_lookup(settings: Settings):
-    """Return the TermLookup of the committed index, or None after printing why there is none."""
-    from ui.lookup_resources import build_term_lookup
-    from vectorstore.errors import IndexCorrupt, IndexMissing
-
-    try:
-        return build_term_lookup(index_dir=settings.index_dir)
-    except (IndexMissing, IndexCorrupt) as e:
-        print(f"错误：{e}", file=sys.stderr)
-        return None
 
 
 def _print_mentions(result, lookup) -> None:
@@ -46,14 +35,13 @@ def cmd_lookup(args, settings: Settings) -> int:
     from qa.lookup import lookup_to_dict
     from vectorstore.errors import EmptyTerm
 
-    lookup = _open_lookup(settings)
+    lookup = open_lookup(settings)
     if lookup is None:
         return 2
     try:
         result = lookup.lookup(args.term)
     except EmptyTerm as e:
-        print(f"错误：{e}", file=sys.stderr)
-        return 2
+        return fail(e)
     if args.json:
         print(json.dumps(lookup_to_dict(result, lookup), ensure_ascii=False))
     else:
@@ -64,7 +52,7 @@ def cmd_lookup(args, settings: Settings) -> int:
 def cmd_terms(args, settings: Settings) -> int:
     from qa.lookup import glossary_row
 
-    lookup = _open_lookup(settings)
+    lookup = open_lookup(settings)
     if lookup is None:
         return 2
     rows = [glossary_row(e, d, lookup) for e, d in lookup.glossary(defined_only=args.defined)]
@@ -77,7 +65,7 @@ def cmd_terms(args, settings: Settings) -> int:
     return 0
 
 
-def add_commands(sub) -> None:
+def add_command(sub) -> None:
     """Register `lookup` and `terms` on the zwqa subcommand parser."""
     p = sub.add_parser("lookup", help="查政策：列出术语在讲话中的每一处出现（含定义）")
     p.add_argument("term", help="术语，如 一窗受理、321608")

@@ -119,7 +119,7 @@ _SCRIPT = """<script>
   };
   if (doc.zwqaLocalised) return;
   doc.zwqaLocalised = true;
-  // 复制 buttons of ui.render.copy_button_html: their text is JSON in data-text.
+  // 复制 buttons of ui.chat.render.copy_button_html: their text is JSON in data-text.
   doc.addEventListener("click", (e) => {
     const b = e.target.closest ? e.target.closest(".zwqa-copy") : null;
     if (!b) return;

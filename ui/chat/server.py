@@ -6,7 +6,7 @@ address, a loopback name or a name listed in ZWQA_ALLOWED_HOSTS keeps such pages
 
 Streamlit serves through Starlette/uvicorn and builds its ASGI app with
 streamlit.web.server.starlette.starlette_server.create_starlette_app; the check wraps what that
-returns. Usage: python -m ui.chat_server run <app.py> [streamlit options].
+returns. Usage: python -m ui.chat.server run <app.py> [streamlit options].
 """
 from __future__ import annotations
 

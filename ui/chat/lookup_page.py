@@ -1,20 +1,21 @@
 """The 查政策 page: every mention of a policy term in the speeches, and the glossary.
 
-A page of ui/main_page.py's navigation. It reads the committed index only (no embedding model);
-"问这个" hands the term to the 问答 page, which asks it first (st.session_state.ask_next).
+A page of ui/chat/main_page.py's navigation. It reads the committed index only (no embedding
+model); "问这个" hands the term to the 问答 page, which asks it first (st.session_state.ask_next).
 """
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-_ROOT = Path(__file__).resolve().parent.parent
-if str(_ROOT) not in sys.path:
+_ROOT = Path(__file__).resolve().parents[2]
+if str(_ROOT) not in sys.path:  # `streamlit run` puts only ui/chat/ on sys.path
     sys.path.insert(0, str(_ROOT))
 
 import streamlit as st  # noqa: E402
 
-from ui import lookup_render, render  # noqa: E402
+from ui.chat import lookup_render, render  # noqa: E402
+from ui.chat.cards import card_with_full_text, speech_dialog  # noqa: E402
 from vectorstore.settings import Settings  # noqa: E402
 
 MAX_CARDS = 200  # mentions drawn per lookup; the counts always cover all of them
@@ -27,23 +28,15 @@ def get_lookup(index_dir: str, generation: int):
     return build_term_lookup(index_dir=Path(index_dir))
 
 
-@st.dialog("讲话全文", width="large")
-def speech_dialog(doc, mention) -> None:
-    st.markdown(f"**{render.md_literal(doc.title)}**")
-    st.caption(render.md_literal((mention.section_path or "（开篇）") + " · 高亮处为该术语所在句"))
-    st.iframe(render.speech_html(doc, mention.sentence_start, mention.sentence_end,
-                                 [mention.highlight]), height=560)
-
-
 def draw_mention(lookup, mention, title: str, date, label: str, key: str) -> None:
-    with st.container(border=True):
-        st.html(lookup_render.mention_card_html(mention, title, date, label))
-        if st.button("查看全文", key=key, icon=":material/article:"):
-            doc = lookup.document(mention.doc_id)
-            if doc is None:
-                st.error("这篇讲话已不在索引中。")
-            else:
-                speech_dialog(doc, mention)
+    """Draw a mention's card; 查看全文 shows its speech with the sentence marked."""
+    caption = (mention.section_path or "（开篇）") + " · 高亮处为该术语所在句"
+    card_with_full_text(
+        lookup_render.mention_card_html(mention, title, date, label), lookup.document,
+        mention.doc_id, key,
+        lambda doc: speech_dialog(doc, caption, mention.sentence_start, mention.sentence_end,
+                                  [mention.highlight]),
+    )
 
 
 def ask_chat(term: str) -> None:

@@ -91,7 +91,7 @@ def ingest_uploads(saved: Sequence[SavedUpload], settings, embedder, stores,
     """Return the ingest report after adding the saved uploads to the index (nothing else in the
     index changes). Raises vectorstore.errors.IngestBusy while another ingest runs."""
     from ingest.pipeline import run_ingest
-    from ui.resources import ingest_options
+    from ingest.options import ingest_options
 
     paths = [s.path for s in saved if s.path is not None]
     return run_ingest(paths, ingest_options(settings), embedder, stores, progress)

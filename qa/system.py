@@ -1,4 +1,5 @@
-"""Builds the heavy parts (embedder, Chroma stores) from one Settings object, for CLI and UI."""
+"""The composition root: builds the embedder, the Chroma stores, the answerer and the chat model
+from one Settings object, for every interface, test and benchmark."""
 from __future__ import annotations
 
 from vectorstore.settings import Settings
@@ -20,21 +21,6 @@ def build_stores(settings: Settings, embedder):
     client = open_chroma_client(url=settings.chroma_url, path=path)
     return ChromaStores(client, embedder, location=settings.chroma_url or str(path),
                         embedded_path=None if settings.chroma_url else path)
-
-
-def ingest_options(settings: Settings, prune: bool = False, rebuild: bool = False):
-    """Return the ingest options the settings imply."""
-    from ingest.pipeline import IngestOptions
-
-    return IngestOptions(
-        index_dir=settings.index_dir,
-        corpus_dir=settings.corpus_dir,
-        collection=settings.collection,
-        chunk_size=settings.chunk_size,
-        chunk_overlap=settings.chunk_overlap,
-        prune=prune,
-        rebuild=rebuild,
-    )
 
 
 def build_answerer(settings: Settings, embedder, stores, generator=None, rewriter=None, index=None,
@@ -132,3 +118,10 @@ def build_llm(settings: Settings, strict: bool = False):
     return LLMAnswerGenerator(chat_model, server=server), LLMRewriter(chat_model)
 
 
+def build_shared_llm(settings: Settings):
+    """Return (generator, rewriter) over the chat model the settings name, taking turns on one
+    lock (qa.shared_model: the local server has one slot). Raises like build_llm(strict=True)."""
+    from qa.shared_model import share_model
+
+    generator, rewriter = build_llm(settings, strict=True)
+    return share_model(generator, rewriter)
