@@ -1,14 +1,12 @@
 """Gives the glossary of a set of speeches: policy terms, their defining sentences, their counts.
 
-Terms are the quoted “…” slogans and their listed parts and the numbered formulas that
-vectorstore.policy_terms already gives jieba, plus numbered slogans written in digits
-(“321608”, 1+19+7+n) and the subjects of definitions. A definition is a sentence that says what
-a term is: “X”是指…, X，即…, “X”制度：即…, X就是…, 所谓X…, “X”（…） with the meaning in
-brackets, …（简称“X”）, X是…的简称, 这类信息主要是指… after a sentence naming 预警类信息, and the
-numbered terms whose items are spelled out (ingest.term_lists). Unquoted subjects (手勤就是要多写)
-count only when they are short, start the clause, are not a connective (这就是, 目的就是, 第二个方面
-就是) nor an action (建立政务服务中心，就是要… gives a purpose), and say 就是要, 是指 or 即: a bare
-就是 after an unquoted word is a metaphor or a role (思考就是升华, 后勤人员就是服务育人).
+Terms: quoted “…” slogans and their listed parts, the numbered formulas vectorstore.policy_terms
+gives jieba, digit slogans (“321608”, 1+19+7+n) and the subjects of definitions. A definition
+says what a term is: “X”是指…, X，即…, “X”制度：即…, X就是…, 所谓X…, “X”（…）, …（简称“X”）,
+X是…的简称, 这类信息主要是指… after a sentence naming 预警类信息, and numbered terms whose items
+are spelled out (ingest.term_lists). An unquoted subject (手勤就是要多写) counts only when short,
+at the clause start, not a connective (这就是, 目的就是) nor an action (建立…，就是要… is a
+purpose), and followed by 就是要, 是指 or 即: a bare 就是 is a metaphor (思考就是升华).
 """
 from __future__ import annotations
 

@@ -31,14 +31,11 @@ def build_answerer(settings: Settings, embedder, stores, generator=None, rewrite
     pair keyword searches, the sentence coverage, which words count as known to the speeches
     ("foreign"); "dense" adds a dense search of the expanded question.
 
-    Raises vectorstore.index.IndexMissing when nothing is indexed yet and
-    vectorstore.bm25.IndexCorrupt when the index cannot be read."""
+    Raises vectorstore.errors.IndexMissing when nothing is indexed yet and
+    vectorstore.errors.IndexCorrupt when the index cannot be read."""
     from qa.answer import AnswerSettings, Answerer
-    from qa.expansion import ExpandedDense, policy_expander
-    from qa.question import topic_words
+    from qa.expansion import policy_expander
     from qa.rerank import CoverageReranker, term_weights
-    from qa.fusion import BM25, DENSE, PAIRS
-    from qa.retrieve import BM25Retriever, DenseRetriever, HybridRetriever, NamedRetriever
     from vectorstore.bm25 import BM25Index
     from vectorstore.index import open_committed_index, open_committed_store
     from vectorstore.tokenize import CharBigramTokenizer
@@ -53,17 +50,7 @@ def build_answerer(settings: Settings, embedder, stores, generator=None, rewrite
     corpus_text = "\n".join(speeches.values())
     # Query expansion (qa.expansion): everyday wording -> the speeches' policy wording.
     expander = policy_expander(speeches.values(), lambda word: word in corpus_text)
-    dense = DenseRetriever(store)
-    if "dense" in expand:
-        dense = ExpandedDense(dense, expander)
-    hybrid = HybridRetriever([
-        NamedRetriever(DENSE, dense),
-        NamedRetriever(BM25, BM25Retriever(
-            words, prepare=expander.expand if "words" in expand else None)),
-        NamedRetriever(PAIRS, BM25Retriever(
-            pairs, prepare=(lambda q: expander.expand(topic_words(q))) if "pairs" in expand
-            else topic_words)),
-    ])
+    hybrid = build_hybrid(store, words, pairs, expander, expand)
 
     def weights_for(question: str):
         weights = term_weights(question, words.tokenizer, pairs.tokenizer,
@@ -90,6 +77,28 @@ def build_answerer(settings: Settings, embedder, stores, generator=None, rewrite
         corpus_has=lambda word: word in corpus_text or (
             "foreign" in expand and bool(expander.alternatives(word))),
     )
+
+
+def build_hybrid(store, words, pairs, expander, expand: tuple[str, ...]):
+    """Return the hybrid of the three named retrievers: dense (Chroma), BM25 over jieba words
+    and BM25 over character pairs, the keyword ones searching the expanded question where
+    expand says so (qa.expansion)."""
+    from qa.expansion import ExpandedDense
+    from qa.fusion import BM25, DENSE, PAIRS
+    from qa.question import topic_words
+    from qa.retrieve import BM25Retriever, DenseRetriever, HybridRetriever, NamedRetriever
+
+    dense = DenseRetriever(store)
+    if "dense" in expand:
+        dense = ExpandedDense(dense, expander)
+    return HybridRetriever([
+        NamedRetriever(DENSE, dense),
+        NamedRetriever(BM25, BM25Retriever(
+            words, prepare=expander.expand if "words" in expand else None)),
+        NamedRetriever(PAIRS, BM25Retriever(
+            pairs, prepare=(lambda q: expander.expand(topic_words(q))) if "pairs" in expand
+            else topic_words)),
+    ])
 
 
 def build_llm(settings: Settings, strict: bool = False):
