@@ -7,6 +7,12 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import Generic, TypeVar
 
+# numpy is imported whole here, in the script's thread, before any load starts: a thread that
+# imports chromadb (numpy.typing) while another is half-way through importing numpy (the
+# embedding model's warm-up) fails with "cannot import name 'NDArray' from partially
+# initialized module 'numpy._typing'", and the chat page showed that error instead of loading.
+import numpy  # noqa: F401
+
 T = TypeVar("T")
 
 LOADING, READY, UNAVAILABLE = "loading", "ready", "unavailable"
