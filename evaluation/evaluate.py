@@ -225,7 +225,7 @@ def build_baseline_retrievers(embedder, documents, cache_root: Path, progress=No
     cache_root in a folder keyed by the documents' content and the embedding model."""
     from evaluation.baselines import build_baselines
     from evaluation.external import documents_digest
-    from vectorstore.chroma_store import open_chroma_client
+    from vectorstore.chroma_client import open_chroma_client
     from vectorstore.records import stable_id
 
     key = stable_id(documents_digest(documents), embedder.model_name, "baselines-1", length=12)
