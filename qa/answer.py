@@ -68,7 +68,7 @@ class AnswerSettings:
     # against 7.0 s (8.9 s) for 2 x 300, with as many generated answers citing the evidence;
     # 2 x 300 holds the evidence more often (31 vs 29 of 39 tune questions, "LLM prompt budget"),
     # but the quotes shown first cite all the passages anyway.
-    llm_passages: int = 1
+    llm_passages: int = 2
     llm_passage_chars: int = 300
     max_quotes: int = 3
     min_support: float = 0.35  # citation check: share of a claim found in its passage
