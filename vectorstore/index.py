@@ -146,8 +146,28 @@ class CommittedStore:
                 for rank, h in enumerate(hits[:k], start=1)]
 
     def get_embeddings(self, ids: list[str]) -> list[list[float]]:
-        """Return the stored vectors of ids, in the same order."""
-        return self.store.get_embeddings(ids)
+        """Return the vectors of committed ids, in the same order.
+
+        An ingest in another process writing the embedded store can leave this process unable
+        to read stored vectors back ("Error finding id") until it is done; the vectors are then
+        computed again from the committed texts by the store's embedder (the same vectors)."""
+        try:
+            return self.store.get_embeddings(ids)
+        except _store_read_errors():
+            embedder = getattr(self.store, "embedder", None)
+            if embedder is None or any(i not in self._by_id for i in ids):
+                raise
+            return [list(map(float, v))
+                    for v in embedder.embed_documents([self._by_id[i].text for i in ids])]
+
+
+def _store_read_errors() -> tuple[type[BaseException], ...]:
+    """Return the errors of reading vectors that another process is writing."""
+    try:
+        from chromadb.errors import InternalError
+    except ImportError:
+        return (KeyError,)
+    return (KeyError, InternalError)
 
 
 def _placeholder(id: str) -> Chunk:

@@ -87,6 +87,27 @@ def test_query_fetches_more_when_leftovers_crowd_the_top():
     assert fake.calls == [2, 4, 8]
 
 
+class UnreadableVectors(FakeStore):
+    """A store whose vectors cannot be read back (another process is writing it)."""
+
+    def __init__(self, ranked):
+        super().__init__(ranked)
+        self.embedder = SimpleNamespace(
+            embed_documents=lambda texts: [[float(len(t)), 1.0] for t in texts])
+
+    def get_embeddings(self, ids):
+        raise KeyError(ids[0])
+
+
+def test_unreadable_vectors_of_committed_chunks_are_embedded_again():
+    store = CommittedStore(UnreadableVectors(COMMITTED), COMMITTED)
+    long = CommittedStore(UnreadableVectors([chunk(9, "较长的一段正文")]), [chunk(9, "较长的一段正文")])
+    assert store.get_embeddings(["c2", "c1"]) == [[3.0, 1.0], [3.0, 1.0]]
+    assert long.get_embeddings(["c9"]) == [[7.0, 1.0]]
+    with pytest.raises(KeyError):  # an id outside the committed index has no text to embed
+        store.get_embeddings(["c1", "leftover"])
+
+
 def test_reader_does_not_create_a_missing_collection():
     client = FakeClient(["other-g1"])
     stores = ChromaStores(client, SimpleNamespace(model_name="m3e-small"),

@@ -12,9 +12,11 @@ def _lost_collection_errors() -> tuple[type[BaseException], ...]:
     """Return the errors of a question whose generation was removed under it."""
     errors: list[type[BaseException]] = [KeyError]  # a vector gone between search and rerank
     try:
-        from chromadb.errors import NotFoundError
+        from chromadb.errors import InternalError, NotFoundError
 
-        errors.append(NotFoundError)
+        # NotFoundError: the collection was dropped; InternalError ("Error finding id"): vectors
+        # were deleted between the dense search and reading them back for the rerank.
+        errors += [NotFoundError, InternalError]
     except ImportError:
         pass
     return tuple(errors)
