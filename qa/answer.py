@@ -63,11 +63,11 @@ class AnswerSettings:
     k: int = 5  # passages an answer may cite
     retrieve_k: int = 10  # passages returned in Answer.retrieved
     # Passages given to the LLM, each cut to a window around its best sentence. Prompt length is
-    # first-token delay. On 20 tune questions, idle (bench/results.md, "LLM answer latency,
-    # idle"): 1 x 300 characters gave the first token in 3.6 s median (full answer 5.6 s)
-    # against 7.0 s (8.9 s) for 2 x 300, with as many generated answers citing the evidence;
-    # 2 x 300 holds the evidence more often (31 vs 29 of 39 tune questions, "LLM prompt budget"),
-    # but the quotes shown first cite all the passages anyway.
+    # first-token delay: on 20 tune questions, idle, one passage of 300 characters gave the first
+    # token in 3.6-4.2 s median against 7.0 s for two (bench/results.md, "LLM answer latency"),
+    # but with one passage the end-to-end answer to "“三集中、两到位”管理模式是什么意思？" falls
+    # back to quotes (tests/qa/test_llm.py): the defining sentence is in the second passage.
+    # Two stay until the passage window picks the defining sentence.
     llm_passages: int = 2
     llm_passage_chars: int = 300
     max_quotes: int = 3
