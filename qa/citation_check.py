@@ -123,7 +123,9 @@ class _SentenceCheck:
             return _Verdict(False, reasons=[(0, f"“{_short(body)}”没有标注来源，无法核实，已删除这句话")])
         for group in groups:
             last = group[-1]
-            if WORD_CHAR.match(text, last.end()):
+            # A blank ("现有[2]个") has words after it inside its sentence; the markers ending a
+            # sentence may be followed by the next one ("……。[1]这里……").
+            if last.end() < end and WORD_CHAR.match(text, last.end()):
                 shown = last.group() + text[last.end()]
                 n = marker_numbers(last)[0]
                 return _Verdict(False, reasons=[(n, f"“{shown}”把引用标注当作了数字或词语，无法核实，"

@@ -85,6 +85,12 @@ def test_markers_used_as_blanks_are_rejected(tokenizer):
     assert checked.removed == [(2, "“[2]个”把引用标注当作了数字或词语，无法核实，已删除这句话")]
 
 
+def test_markers_ending_a_sentence_are_not_blanks_for_the_next_one(tokenizer):
+    answer = "“跨省通办”事项仅开通12项。[2]涉及党员窗口的投诉占比达35%。[3]"
+    checked = check_citations(answer, PASSAGES, tokenizer)
+    assert checked.text == answer and checked.removed == [] and checked.used == [2, 3]
+
+
 def test_marker_inside_a_clause_is_rejected(tokenizer):
     checked = check_citations("根据[3]涉及党员窗口的投诉占比达35%。", PASSAGES, tokenizer)
     assert checked.text == "" and checked.used == []
