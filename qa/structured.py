@@ -13,7 +13,8 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from qa.citation_check import MARKER, marker_numbers
+from qa.citation_check import MARKER, answer_sentences, marker_numbers
+from vectorstore.text import has_word
 
 ANSWER_SCHEMA = {
     "type": "object",
@@ -50,15 +51,40 @@ class Sentence:
 def render_sentence(sentence: Sentence) -> str:
     """Return the sentence as answer text: its words, a sentence end, then [n] per source.
 
-    Markers the model also wrote inside the text are moved to the end and merged with sources."""
+    Markers the model also wrote inside the text are moved to the end and merged with sources.
+    An item holding several sentences is rendered as several, each with the item's sources
+    (the citation check reads one sentence at a time); pieces without a word (a stray "”,。")
+    are left out."""
     named = [n for m in MARKER.finditer(sentence.text) for n in marker_numbers(m)]
     text = MARKER.sub("", sentence.text).strip()
-    if not text:
-        return ""
-    if text[-1] not in _SENTENCE_ENDS and text[-1] not in "”’」』）)":
-        text += "。"
-    numbers = list(dict.fromkeys([*sentence.sources, *named]))
-    return text + "".join(f"[{n}]" for n in numbers)
+    markers = "".join(f"[{n}]" for n in dict.fromkeys([*sentence.sources, *named]))
+    out = []
+    for piece in answer_sentences(text):  # split as the citation check splits
+        piece = piece.strip()
+        if not has_word(piece):
+            continue
+        piece = _balance_quotes(piece)
+        if piece[-1] not in _SENTENCE_ENDS and piece[-1] not in "”’」』）)":
+            piece += "。"
+        out.append(piece + markers)
+    return "".join(out)
+
+
+def _balance_quotes(piece: str) -> str:
+    """Return piece with the quotation marks a small model drops or leaves over mended: a
+    closing ” with no opening one gets one at the start (三集中、两到位”管理模式 ->
+    “三集中、两到位”管理模式) unless it only trails the sentence end, where it goes."""
+    depth = 0
+    for i, ch in enumerate(piece):
+        if ch == "“":
+            depth += 1
+        elif ch == "”" and depth:
+            depth -= 1
+        elif ch == "”":
+            if not has_word(piece[i:]):
+                return piece[:i] + piece[i + 1:]
+            return _balance_quotes("“" + piece)
+    return piece
 
 
 def render(sentences: Iterable[Sentence]) -> str:

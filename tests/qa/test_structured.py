@@ -26,6 +26,17 @@ def test_markers_written_inside_the_text_move_to_the_end_without_repeats():
     assert render_sentence(Sentence("甲事项[2]已办结。[1]", (1,))) == "甲事项已办结。[1][2]"
 
 
+def test_an_item_of_several_sentences_gives_each_its_sources_and_drops_stray_marks():
+    item = Sentence("管理模式是指审批事项向一个科室集中。核心是“转变职能”；要抓紧培训。”,。", (1,))
+    assert render_sentence(item) == "管理模式是指审批事项向一个科室集中。[1]核心是“转变职能”；要抓紧培训。[1]"
+
+
+def test_a_dropped_opening_quote_is_put_back():
+    item = Sentence("三集中、两到位”管理模式是指审批科室向政务服务中心集中。", (1,))
+    assert render_sentence(item) == "“三集中、两到位”管理模式是指审批科室向政务服务中心集中。[1]"
+    assert render_sentence(Sentence("“一窗受理”与“综合窗口”", (2,))) == "“一窗受理”与“综合窗口”[2]"
+
+
 def test_an_empty_sentence_renders_to_nothing():
     assert render_sentence(Sentence(" [1] ", (1,))) == ""
 
