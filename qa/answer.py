@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal, get_args
 
 from qa.citation_check import MARKER
-from qa.evidence import TOP_PASSAGES, TokenizerLike, passage_window
+from qa.evidence import TOP_PASSAGES, TokenizerLike, model_passages
 from qa.extractive import quote_answer, shared_phrases
 from qa.followup import QuestionRewriter, RuleBasedRewriter, needs_rewrite
 from qa.generated import AnswerGenerator, check_generated, read_generation
@@ -62,13 +62,12 @@ class AnswerEvent:
 class AnswerSettings:
     k: int = 5  # passages an answer may cite
     retrieve_k: int = 10  # passages returned in Answer.retrieved
-    # Passages given to the LLM, each cut to a window around its best sentence. Prompt length is
-    # first-token delay: on 20 tune questions, idle, one passage of 300 characters gave the first
-    # token in 3.6-4.2 s median against 7.0 s for two (bench/results.md, "LLM answer latency"),
-    # but with one passage the end-to-end answer to "“三集中、两到位”管理模式是什么意思？" falls
-    # back to quotes (tests/qa/test_llm.py): the defining sentence is in the second passage.
-    # Two stay until the passage window picks the defining sentence.
-    llm_passages: int = 2
+    # Passages given to the LLM (qa.evidence.model_passages): the quoted ones first, each cut to
+    # a window around its quoted sentence. Prompt length is first-token delay: on 20 tune
+    # questions, idle, one passage of 300 characters gave the first token in 3.5 s median and
+    # the full answer in 5.0 s against 6.9 s and 8.4 s for two, with as many generated answers
+    # kept (13/20) and more citing the evidence (12 vs 11) (bench/results.md, 19:06 run).
+    llm_passages: int = 1
     llm_passage_chars: int = 300
     max_quotes: int = 3
     min_support: float = 0.35  # citation check: share of a claim found in its passage
@@ -248,9 +247,9 @@ class Answerer:
         answer.timings_ms["draft"] = _ms(time.perf_counter() - t)
         yield AnswerEvent("draft", answer=draft)
 
-        chunks = [h.chunk for h in hits[: self.settings.llm_passages]]
-        passages = [passage_window(question, c.text, self.tokenizer,
-                                   self.settings.llm_passage_chars) for c in chunks]
+        chunks, passages = model_passages(question, draft, hits, self.tokenizer,
+                                          self.settings.llm_passages,
+                                          self.settings.llm_passage_chars)
         reader = AnswerReader()
         try:
             for shown in read_generation(self.generator.stream(question, passages), reader,

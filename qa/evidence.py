@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from typing import Protocol
 
+from vectorstore.records import Answer, Chunk, ScoredChunk
 from vectorstore.sentences import sentence_spans
 from vectorstore.text import (IDEOGRAPHS, LATIN_DIGITS, TOPICLESS_WORDS, char_bigrams, char_pairs,
                               fold, has_word)
@@ -143,12 +145,14 @@ def support_score(claim: str, passage: str, tokenizer: TokenizerLike) -> float:
     return sum(shares) / len(shares)
 
 
-def passage_window(question: str, text: str, tokenizer: TokenizerLike, limit: int) -> str:
-    """Return text cut to at most limit characters around its sentence matching the question
-    best (qa.evidence.pinpoint), starting and ending on sentence boundaries when one is near."""
+def passage_window(question: str, text: str, tokenizer: TokenizerLike, limit: int,
+                   focus: tuple[int, int] | None = None) -> str:
+    """Return text cut to at most limit characters around focus (offsets of a sentence in text)
+    or, without one, its sentence matching the question best (qa.evidence.pinpoint), starting
+    and ending on sentence boundaries when one is near."""
     if len(text) <= limit:
         return text
-    spans = pinpoint(question, text, tokenizer, max_sentences=1)
+    spans = [focus] if focus else pinpoint(question, text, tokenizer, max_sentences=1)
     centre = (spans[0][0] + spans[0][1]) // 2 if spans else 0
     start = max(0, min(centre - limit // 2, len(text) - limit))
     for i in range(start, max(0, start - BOUNDARY_REACH), -1):
@@ -161,3 +165,19 @@ def passage_window(question: str, text: str, tokenizer: TokenizerLike, limit: in
             end = j
             break
     return text[start:end]
+
+
+def model_passages(question: str, draft: Answer, hits: Sequence[ScoredChunk],
+                   tokenizer: TokenizerLike, n: int, chars: int) -> tuple[list[Chunk], list[str]]:
+    """Return the n chunks the model reads and their windows of at most chars characters: the
+    passages the draft quotes first, each cut around its quoted sentence (the quote chosen for
+    the asked slot, a definition say, where the passage's best match may only name the topic),
+    then the best remaining hits."""
+    focus: dict[str, tuple[Chunk, tuple[int, int] | None]] = {}
+    for c in draft.citations:
+        focus.setdefault(c.chunk.id, (c.chunk, c.highlights[0] if c.highlights else None))
+    for h in hits:
+        focus.setdefault(h.chunk.id, (h.chunk, None))
+    chosen = list(focus.values())[:n]
+    return ([chunk for chunk, _ in chosen],
+            [passage_window(question, chunk.text, tokenizer, chars, span) for chunk, span in chosen])

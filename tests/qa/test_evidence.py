@@ -115,3 +115,30 @@ def test_passage_window_centres_on_the_best_sentence_and_cuts_at_sentence_ends()
     assert start == 0 or text[start - 1] in "。！？；\n"  # starts after a sentence end
     assert window.endswith(("。", "！", "？", "；"))
 
+
+
+def _chunk(id: str, text: str):
+    from vectorstore.records import Chunk
+
+    return Chunk(id=id, doc_id="d", title="讲话", section_path="", paragraph=0, start=0,
+                 end=len(text), text=text)
+
+
+def test_the_model_reads_the_quoted_passage_first_around_its_quoted_sentence():
+    from qa.evidence import model_passages
+    from vectorstore.records import Answer, Citation, ScoredChunk
+
+    filler = "坚持以人民为中心的发展思想，持续优化营商环境。" * 12
+    names = _chunk("a", filler + "一是推进“三集中、两到位”管理模式。" + filler)
+    defining = "“三集中、两到位”是指部门审批职能向一个科室集中、审批科室向政务中心集中。"
+    defines = _chunk("b", filler + defining + filler)
+    hits = [ScoredChunk(chunk=c, score=1.0) for c in (names, defines, _chunk("c", OTHER))]
+    at = defines.text.index(defining)
+    draft = Answer(question="“三集中、两到位”是什么意思？", text="",
+                   citations=[Citation(n=1, chunk=defines, highlights=((at, at + len(defining)),))])
+
+    chunks, windows = model_passages(draft.question, draft, hits, TOK, 1, 200)
+    assert chunks == [defines] and defining in windows[0] and len(windows[0]) <= 200
+    chunks, windows = model_passages(draft.question, draft, hits, TOK, 3, 200)
+    assert [c.id for c in chunks] == ["b", "a", "c"]  # then the hits in their order
+    assert "一是推进“三集中、两到位”" in windows[1] and windows[2] == OTHER
