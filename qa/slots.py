@@ -207,16 +207,22 @@ def find_slot_value(
     return best
 
 
+_QUOTED_ITEM = re.compile(r"“[^“”]{1,12}”")
+_ITEM_MARK = re.compile(r"[一二三四五六七八九十]+是|[（(][一二三四五六七八九十]+[）)]"
+                        r"|第[一二三四五六七八九十]+[，,、：:]|(?<![0-9])[0-9]{1,2}[.、．]")
+
+
 def _lists_enough(text: str, spans: Sequence[tuple[int, int]], j: int, items: int) -> bool:
     """Return True if sentence j (with the next ones) enumerates at least `items` things."""
     sentence = fold(text[spans[j][0]:spans[j][1]])
-    if sentence.count("、") + 1 >= items or sentence.count("，") + 1 >= items + 1:
+    if sentence.count("、") + 1 >= items or sentence.count(",") >= items:  # folded commas
         return True
-    ordinals = "一二三四五六七八九十"
-    if items <= len(ordinals) and ordinals[items - 1] in sentence:  # "四个方面", "四强"
+    if len(_QUOTED_ITEM.findall(sentence)) >= items:  # “一窗通办”“一地通办”…
         return True
+    # A sentence that only names the count ("承诺了“十件实事”") lists nothing: the items must
+    # follow, one mark each (一是…二是…, （一）…, 第一，…, 1.…).
     following = "".join(fold(text[a:b]) for a, b in spans[j: j + items + 1])
-    return all(f"{ordinals[n]}是" in following for n in range(min(items, 10)))
+    return len(set(_ITEM_MARK.findall(following))) >= items
 
 
 def best_window_score(coverage: Callable[[str], float], texts: Sequence[str]) -> float:

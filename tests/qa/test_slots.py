@@ -107,6 +107,19 @@ def test_a_list_of_n_needs_n_items():
     assert find_slot_value(Slot("list", 4), cov, [four]).text == 0
 
 
+def test_naming_the_count_is_not_listing_the_items():
+    cov = _coverage(["十件实事", "承诺"])
+    named = "市长在《政府工作报告》中向人民代表承诺了“十件实事”。"
+    assert find_slot_value(Slot("list", 10), cov, [named]) is None
+    cov = _coverage(["六个通办"])
+    quoted = "按照“一窗通办”“一地通办”“一次通办”“一网通办”“一证通办”“一码通办”“六个通办”要求推进。"
+    assert find_slot_value(Slot("list", 6), cov, [quoted]).text == 0
+    cov = _coverage(["三个方面"])
+    following = "重点抓好三个方面。（一）优化流程。（二）压缩时限。（三）强化监督。"
+    assert find_slot_value(Slot("list", 3), cov, [following]).text == 0
+    assert find_slot_value(Slot("list", 4), cov, [following]) is None
+
+
 def test_answerability_model_round_trips_through_json_and_applies_in_plain_python(tmp_path):
     from qa.answerability import AnswerabilityModel, auroc, load_model, save_model
 
