@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qa.answerability import MODEL_PATH, AnswerabilityModel, auroc, save_model
+from qa.evidence import TOP_PASSAGES
+from qa.redaction import redacted_answer
 from qa.refusal import assess
 
 FEATURES = ("coverage", "dense_max", "dense_top1", "agreement", "slot_share", "slot_absent",
@@ -60,9 +62,12 @@ def collect(answerer, items: list[dict], progress: bool = True) -> list[Row]:
         k = answerer.settings.k
         hits = answerer.retriever.retrieve(q, max(k, answerer.settings.retrieve_k))[:k]
         weights = answerer.weights_for(q)
-        a = assess(q, hits, weights, answerer._speeches_of(hits[:3]), answerer.corpus_has)
+        a = assess(q, hits, weights, answerer._speeches_of(hits[:TOP_PASSAGES]), answerer.corpus_has)
         on_topic = a.features["coverage"] >= answerer.refusal.min_topic
-        redacted = bool(hits) and on_topic and answerer._redacted_quote(q, hits) is not None
+        # As qa.answer decides it: a blanked figure answers an on-topic question.
+        texts = [h.chunk.text for h in hits[:TOP_PASSAGES]]
+        redacted = (bool(hits) and on_topic and not a.hard_reason
+                    and redacted_answer(q, texts, weights.coverage) is not None)
         rows.append(Row(item["id"], item.get("type", ""), item.get("kind", ""),
                         item.get("type") != "unanswerable", a.features,
                         a.place_reason is not None or (a.nothing_known and a.features["coverage"]
