@@ -66,3 +66,18 @@ _WANTS_SOURCE = re.compile(r"原文|原话|出处|哪篇|哪一篇|哪个讲话|
 def wants_source(question: str) -> bool:
     """Return True if the question asks for the source text itself ("请给出原文", "出处")."""
     return bool(_WANTS_SOURCE.search(question))
+
+
+# "“321608”是什么？", "青松办是什么意思": a question that is one term and a request to explain
+# it (what 查政策's 问这个 asks).
+_TERM_QUESTION = re.compile(
+    r"^[“\"「]?(?P<term>[^“”\"「」？?，,。！!\s]{2,20}?)[”\"」]?"
+    r"(?:是什么意思|是什么|是指什么|指什么|什么意思|的含义是什么|的意思是什么)[？?]?$"
+)
+
+
+def asked_term(question: str) -> str | None:
+    """Return the term a question asks to explain ("“321608”是什么？" -> "321608"), or None
+    when it asks anything else."""
+    m = _TERM_QUESTION.match(question.strip())
+    return m.group("term") if m else None

@@ -18,10 +18,11 @@ from qa.answerability import AnswerabilityModel, default_model
 from qa.binding import asked_foreign, clause_binding
 from qa.evidence import TOP_PASSAGES
 from qa.fusion import PAIRS
-from qa.question import asks_for_figure, topic_words
+from qa.question import asked_term, asks_for_figure, topic_words
 from qa.rerank import TermWeights, best_window, best_window_coverage
 from qa.slots import MISSING, Slot, SlotMatch, asked_slot, value_binding
 from vectorstore.records import ScoredChunk
+from vectorstore.text import fold
 
 
 @dataclass(frozen=True)
@@ -242,7 +243,7 @@ class RefusalPolicy:
         if a.foreign_reason and model.hard_rules:
             return Decision(True, a.foreign_reason, 0.0, a)
         p = model.probability(a.features)
-        if p >= model.threshold:
+        if p >= model.threshold or _explains_a_term_they_use(question, hits):
             return Decision(False, None, p, a)
         f = a.features
         partial = (a.slot.has_value and f["slot_share"] < self.max_partial_share
@@ -250,3 +251,11 @@ class RefusalPolicy:
         why = (f"讲话谈到了这个话题，但没有{MISSING[a.slot.kind]}" if partial
                else f"可回答的把握只有 {p:.0%}（覆盖 {f['coverage']:.0%}，相似度 {f['dense_max']:.2f}）")
         return Decision(True, why, p, a, partial=partial)
+
+
+def _explains_a_term_they_use(question: str, hits: Sequence[ScoredChunk]) -> bool:
+    """Return True if the question asks what a term is and the best passages use that very
+    term: the speeches' own words about it are the answer, however short the question (a
+    bare term scores low on the model's similarity signals)."""
+    term = asked_term(question)
+    return bool(term) and any(fold(term) in fold(h.chunk.text) for h in hits[:TOP_PASSAGES])

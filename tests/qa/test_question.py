@@ -31,3 +31,13 @@ def test_topic_words_drop_the_asking():
 ])
 def test_asks_for_figure(q, expected):
     assert asks_for_figure(q) is expected
+
+
+@pytest.mark.parametrize("question, term", [
+    ("“321608”是什么？", "321608"), ("青松办是什么意思", "青松办"), ("“好差评”的含义是什么？", "好差评"),
+    ("321608审批机制的时限是多少？", None), ("哪篇讲话提到青松办？", None),
+])
+def test_a_question_asking_what_a_term_is_names_the_term(question, term):
+    from qa.question import asked_term
+
+    assert asked_term(question) == term
