@@ -215,7 +215,7 @@ _ITEM_MARK = re.compile(r"[一二三四五六七八九十]+是|[（(][一二三�
 def _lists_enough(text: str, spans: Sequence[tuple[int, int]], j: int, items: int) -> bool:
     """Return True if sentence j (with the next ones) enumerates at least `items` things."""
     sentence = fold(text[spans[j][0]:spans[j][1]])
-    if sentence.count("、") + 1 >= items or sentence.count(",") >= items:  # folded commas
+    if sentence.count("、") + 1 >= items:  # commas part clauses, not items
         return True
     if len(_QUOTED_ITEM.findall(sentence)) >= items:  # “一窗通办”“一地通办”…
         return True

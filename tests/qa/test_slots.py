@@ -118,6 +118,9 @@ def test_naming_the_count_is_not_listing_the_items():
     following = "重点抓好三个方面。（一）优化流程。（二）压缩时限。（三）强化监督。"
     assert find_slot_value(Slot("list", 3), cov, [following]).text == 0
     assert find_slot_value(Slot("list", 4), cov, [following]) is None
+    cov = _coverage(["四强", "党支部"])
+    clauses = "截至2023年底，已建成“四强”党支部示范单位1200余个，通过强化政治功能，推动网办率提升，满意度提高。"
+    assert find_slot_value(Slot("list", 4), cov, [clauses]) is None  # commas part clauses
 
 
 def test_answerability_model_round_trips_through_json_and_applies_in_plain_python(tmp_path):
