@@ -3,11 +3,8 @@ retrieval over three passages, real tokenizer, refusal signals and redaction che
 from __future__ import annotations
 
 from evaluation.fit_answerability import collect
-from qa.answer import Answerer
-from qa.rerank import term_weights
-from vectorstore.bm25 import BM25Index
-from vectorstore.records import Chunk, ScoredChunk
-from vectorstore.tokenize import CharBigramTokenizer
+from tests.keyword_answerer import keyword_answerer
+from vectorstore.records import Chunk
 
 TEXTS = {
     "a": "窗口工作人员原则上每两年轮换一次，年龄以35周岁为主，上限不超40周岁。",
@@ -16,26 +13,10 @@ TEXTS = {
 }
 CHUNKS = [Chunk(id=k, doc_id=f"doc-{k}", title=f"讲话{k}", section_path="", paragraph=0, start=0,
                 end=len(t), text=t) for k, t in TEXTS.items()]
-PAIRS = CharBigramTokenizer()
-
-
-class KeywordRetriever:
-    def __init__(self):
-        self.index = BM25Index.build(CHUNKS, PAIRS)
-
-    def retrieve(self, query, k, filters=None):
-        return [ScoredChunk(chunk=h.chunk, score=h.score, dense=0.8)
-                for h in self.index.search(query, k)]
 
 
 def test_collect_gives_the_signals_and_rules_the_answerer_applies(word_tokenizer):
-    words, pairs = BM25Index.build(CHUNKS, word_tokenizer), BM25Index.build(CHUNKS, PAIRS)
-
-    def weights_for(q):
-        return term_weights(q, word_tokenizer, PAIRS, words.document_frequency,
-                            pairs.document_frequency, len(words))
-
-    answerer = Answerer(KeywordRetriever(), word_tokenizer, weights_for)
+    answerer = keyword_answerer(CHUNKS, word_tokenizer)
     items = [
         {"id": "age", "type": "fact", "question": "窗口工作人员年龄上限是多少岁？"},
         {"id": "blank", "type": "unanswerable", "kind": "redacted",

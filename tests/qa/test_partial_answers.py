@@ -3,16 +3,13 @@ from __future__ import annotations
 
 import pytest
 
-from qa.answer import Answerer
 from qa.answerability import AnswerabilityModel
 from qa.evidence import SimpleTokenizer
 from qa.extractive import select_quotes
 from qa.refusal import RefusalPolicy
-from qa.rerank import term_weights
 from qa.slots import asked_slot
-from vectorstore.bm25 import BM25Index
+from tests.keyword_answerer import keyword_answerer
 from vectorstore.records import Chunk, ScoredChunk
-from vectorstore.tokenize import CharBigramTokenizer
 
 TEXTS = {
     "a": "要完善政务服务“好差评”制度，对差评及时回访核实、督促整改。中心每月开展一次业务培训。"
@@ -24,31 +21,15 @@ TEXTS = {
 }
 CHUNKS = [Chunk(id=k, doc_id=f"doc-{k}", title=f"讲话{k}", section_path="", paragraph=0, start=0,
                 end=len(t), text=t) for k, t in TEXTS.items()]
-PAIRS = CharBigramTokenizer()
 # Answer exactly when the passages hold a value of the asked kind bound to the topic.
 SLOT_ONLY = AnswerabilityModel(features=("slot_share",), coef=(20.0,), intercept=-10.0,
                                threshold=0.5, hard_rules=False)
 
 
-class KeywordRetriever:
-    def __init__(self):
-        self.index = BM25Index.build(CHUNKS, PAIRS)
-
-    def retrieve(self, query, k, filters=None):
-        return [ScoredChunk(chunk=h.chunk, score=h.score, dense=0.8)
-                for h in self.index.search(query, k)]
-
-
 @pytest.fixture(scope="module")
 def answerer(word_tokenizer):
-    words, pairs = BM25Index.build(CHUNKS, word_tokenizer), BM25Index.build(CHUNKS, PAIRS)
-
-    def weights_for(q):
-        return term_weights(q, word_tokenizer, PAIRS, words.document_frequency,
-                            pairs.document_frequency, len(words))
-
-    return Answerer(KeywordRetriever(), word_tokenizer, weights_for,
-                    refusal=RefusalPolicy(model=SLOT_ONLY, min_topic=0.2))
+    return keyword_answerer(CHUNKS, word_tokenizer,
+                            refusal=RefusalPolicy(model=SLOT_ONLY, min_topic=0.2))
 
 
 def test_near_miss_says_what_the_speeches_say_and_what_they_do_not(answerer):
@@ -104,16 +85,9 @@ def test_hard_rules_stand_apart_from_the_model():
 @pytest.mark.parametrize("question", ["“惠企通”是什么？", "首问负责制是什么意思？"])
 def test_a_term_the_speeches_use_is_explained_from_them_whatever_the_model_says(word_tokenizer,
                                                                                 question):
-    words, pairs = BM25Index.build(CHUNKS, word_tokenizer), BM25Index.build(CHUNKS, PAIRS)
-
-    def weights_for(q):
-        return term_weights(q, word_tokenizer, PAIRS, words.document_frequency,
-                            pairs.document_frequency, len(words))
-
     never = AnswerabilityModel(features=("coverage",), coef=(0.0,), intercept=-10.0,
                                threshold=0.5, hard_rules=False)
-    answerer = Answerer(KeywordRetriever(), word_tokenizer, weights_for,
-                        refusal=RefusalPolicy(model=never))
+    answerer = keyword_answerer(CHUNKS, word_tokenizer, refusal=RefusalPolicy(model=never))
     ans = answerer.answer(question, mode="extractive")
     assert not ans.refused and ans.citations
     assert answerer.answer("“惠民通”是什么？", mode="extractive").refused  # a term they never use
