@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from qa.citation_check import MARKER
 from qa.followup import needs_rewrite, rewrite_rule_based, topic_of
 from qa.llm_model import endpoint_errors
+from qa.slots import asked_slot
 from vectorstore.text import char_pairs, word_chars
 
 REWRITE_MAX_TOKENS = 48  # the rewrite is one short question (REWRITE_MAX_CHARS at most)
@@ -63,8 +64,9 @@ def rewrite_prompt():
 def clean_rewrite(output: str, question: str, history: Sequence[tuple[str, str]] = ()) -> str | None:
     """Return the model's rewrite as one question ending in "？", or None when it is unusable:
     empty, too long, not a question, the follow-up unchanged, still leaning on the history
-    (qa.followup.needs_rewrite, e.g. "那它的审批时限呢？"), or about another subject than the
-    conversation (sharing no two characters with its topics, e.g. the prompt's worked example)."""
+    (qa.followup.needs_rewrite, e.g. "那它的审批时限呢？"), about another subject than the
+    conversation (sharing no two characters with its topics, e.g. the prompt's worked example),
+    or asking for another kind of answer than the follow-up (_asks_the_same)."""
     lines = [s for s in (line.strip() for line in output.strip().splitlines()) if s]
     if not lines:
         return None
@@ -80,7 +82,20 @@ def clean_rewrite(output: str, question: str, history: Sequence[tuple[str, str]]
         return None
     if history and not _shares_topic(text, history):
         return None
+    if not _asks_the_same(text, question):
+        return None
     return text
+
+
+def _asks_the_same(rewrite: str, question: str) -> bool:
+    """Return True if the rewrite asks for the same kind of answer as the follow-up
+    (qa.slots.asked_slot): a rewrite resolves what "它" refers to, it may not turn "那联办件呢？"
+    into a question about a count, nor drop the "什么时候" of "它什么时候能上线？". Kinds without
+    a value to look for (definition, measure, other…) may stand for one another."""
+    asked, rewritten = asked_slot(question), asked_slot(rewrite)
+    if asked.has_value or rewritten.has_value:
+        return asked.kind == rewritten.kind
+    return True
 
 
 def _shares_topic(text: str, history: Sequence[tuple[str, str]]) -> bool:

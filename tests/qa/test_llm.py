@@ -136,6 +136,21 @@ def test_clean_rewrite(output, expected):
     assert clean_rewrite(output, "那它的时限呢？", HISTORY) == expected
 
 
+@pytest.mark.parametrize(
+    "follow_up, output, expected",
+    [
+        # a value asked for that the follow-up did not ask: the model made up the question
+        ("那它的窗口呢？", "321608审批机制有多少个窗口？", None),
+        # the asked value dropped: "什么时候" gone from the rewrite
+        ("它什么时候开始实行？", "321608审批机制是什么？", None),
+        ("它什么时候开始实行？", "321608审批机制是哪一年开始实行的？", "321608审批机制是哪一年开始实行的？"),
+        ("那它的意义呢？", "321608审批机制的意义是什么？", "321608审批机制的意义是什么？"),
+    ],
+)
+def test_clean_rewrite_keeps_what_the_follow_up_asks(follow_up, output, expected):
+    assert clean_rewrite(output, follow_up, HISTORY) == expected
+
+
 def test_rewriter_uses_the_model_output_when_it_is_a_question():
     model = fake_model("321608审批机制的时限是多久？")
     rewritten = LLMRewriter(model).rewrite("那它的时限呢？", HISTORY)
