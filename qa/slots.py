@@ -69,7 +69,7 @@ _ASKS: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p)) for k, p in
 # A value of each kind in a (folded) sentence.
 _COUNT_UNITS = "个项件家名人次所类批条户座台套位支只张份本岁级栋层间辆宗例单"
 _VALUES: dict[str, re.Pattern] = {k: re.compile(p) for k, p in {
-    "count": rf"{_NUM}\s*(?:万|亿)?\s*(?:余|多)?\s*(?:[{_COUNT_UNITS}]|周岁)|[0-9]+(?:\.[0-9]+)?\s*分(?![钟之])"
+    "count": rf"{_NUM}\s*(?:万|亿)?\s*(?:余|多)?\s*(?:人次|[{_COUNT_UNITS}]|周岁)|[0-9]+(?:\.[0-9]+)?\s*分(?![钟之])"
              r"|(?<![0-9.])(?!(?:19|20)[0-9]{2}(?:年|[^0-9]|$))[0-9]{2,}(?![0-9.]*\s*[年月日%])",
     "amount": rf"{_NUM}\s*(?:万|亿|千)?\s*(?:余|多)?\s*元",
     "percent": rf"[0-9]+(?:\.[0-9]+)?\s*%|百分之[{_CN}0-9]+|{_NUM}\s*个百分点|[{_CN}]成(?:以上|左右)?",
@@ -93,6 +93,13 @@ _VALUES: dict[str, re.Pattern] = {k: re.compile(p) for k, p in {
 # The units a duration value may use when the question names one.
 _UNIT_FAMILY = {"工作日": "工作日|日|天", "天": "天|日|工作日", "小时": "小时|天|日", "分钟": "分钟|小时",
                 "月": "月", "周": "周|星期", "星期": "周|星期", "年": "年"}
+# The units a count value may use when the question names one ("加几分", "有多少家"); a question
+# asking "几个" names no particular unit (个 stands for any), nor does one without a unit.
+_COUNT_FAMILY = {"家": "家|户", "户": "户|家", "人": "人|名|位|人次", "名": "名|人|位", "位": "位|名|人",
+                 "项": "项|件|个", "件": "件|项|个", "次": "次|人次", "分": "分", "岁": "岁", "条": "条",
+                 "批": "批", "所": "所", "座": "座", "台": "台|套", "套": "套|台", "张": "张|份",
+                 "份": "份|张", "本": "本", "支": "支", "类": "类|种", "级": "级", "例": "例"}
+_COUNT_ASKED_UNIT = re.compile(r"(?:几|多少)\s*(?:万|亿|千|百)?\s*(?:多|余)?\s*(周岁|岁|[家户人名位项件次分条批所座台套张份本支类级例])")
 # Kinds whose values, when the question itself names them ("《条例》"), are its topic.
 _TOPIC_VALUES = frozenset({"entity", "date", "list", "doc_number", "article"})
 
@@ -114,7 +121,7 @@ class Slot:
 
     kind: str
     items: int = 0
-    unit: str = ""  # duration: the unit asked in ("工作日", "小时"), a value must use its family
+    unit: str = ""  # duration or count: the unit asked in ("工作日", "家"), a value must use its family
 
     @property
     def has_value(self) -> bool:
@@ -148,6 +155,9 @@ def asked_slot(question: str) -> Slot:
             if kind == "duration":
                 u = re.search(r"(?:几|多少)个?(工作日|小时|分钟|天|月|周|星期|年)", q)
                 unit = u.group(1) if u else ""
+            elif kind == "count":
+                u = _COUNT_ASKED_UNIT.search(q)
+                unit = u.group(1).replace("周岁", "岁") if u else ""
             return Slot(kind, items, unit)
     return Slot("other")
 
@@ -194,7 +204,7 @@ def find_slot_value(
         for j, (a, b) in enumerate(spans):
             values = [v for v in values_in(slot.kind, text[a:b])
                       if (slot.kind not in _TOPIC_VALUES or v not in asked)
-                      and (not slot.unit or re.search(_UNIT_FAMILY[slot.unit], v))]
+                      and _in_unit(slot, v)]
             if slot.kind == "list" and slot.items:
                 if not _lists_enough(text, spans, j, slot.items):
                     continue
@@ -205,6 +215,17 @@ def find_slot_value(
             if best is None or score > best.binding + 1e-9:
                 best = SlotMatch(ti, a, b, values[0] if values else "", score)
     return best
+
+
+def _in_unit(slot: Slot, value: str) -> bool:
+    """Return True if value is in the unit the question asks in (any unit when it names none)."""
+    if not slot.unit:
+        return True
+    family = _UNIT_FAMILY if slot.kind == "duration" else _COUNT_FAMILY
+    units = family.get(slot.unit, slot.unit)
+    if slot.kind == "count":  # the unit right after the number, not a later word ("3个分中心")
+        return re.search(rf"(?:{units})$", value) is not None
+    return re.search(units, value) is not None
 
 
 _QUOTED_ITEM = re.compile(r"“[^“”]{1,12}”")

@@ -152,3 +152,20 @@ def test_the_shipped_model_names_only_known_features():
 
     model = default_model()
     assert set(model.features) <= set(FEATURES) and 0.0 < model.threshold < 1.0
+
+
+def test_a_count_asked_in_a_unit_needs_a_value_in_that_unit():
+    assert asked_slot("一条信息被采用能加几分？") == Slot("count", 0, "分")
+    assert asked_slot("新批的企业有多少家？") == Slot("count", 0, "家")
+    assert asked_slot("最大不能超过多少周岁？") == Slot("count", 0, "岁")
+    assert asked_slot("县政务服务系统现有多少个党支部？") == Slot("count", 0, "")  # 个: any unit
+    cov = _coverage(["信息", "采用"])
+    text = "去年下发了2个通知，全年编发信息300条。"
+    assert find_slot_value(Slot("count"), cov, [text]).value == "2个"
+    assert find_slot_value(Slot("count", unit="分"), cov, [text]) is None
+    assert find_slot_value(Slot("count", unit="条"), cov, [text]).value == "300条"
+    # families: 户 answers 家, 人次 answers 人, but 分中心 is no score
+    assert find_slot_value(Slot("count", unit="家"), cov, ["新增市场主体1200户。"]).value == "1200户"
+    assert find_slot_value(Slot("count", unit="人"), cov, ["服务群众500人次。"]).value == "500人次"
+    assert find_slot_value(Slot("count", unit="分"), cov, ["设立3个分中心。"]) is None
+    assert find_slot_value(Slot("count", unit="次"), cov, ["服务群众500人次。"]).value == "500人次"
