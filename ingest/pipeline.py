@@ -2,7 +2,7 @@
 
 A run plans (reads the files that changed, merges repeated passages), embeds (only chunks whose
 ids the store does not hold yet, or whose text changed under the same id, so a re-run over
-unchanged files embeds nothing), commits (vectorstore.catalog.commit, last) and cleans up
+unchanged files embeds nothing; likewise the chunks' sentences, vectorstore.sentence_index), commits (vectorstore.catalog.commit, last) and cleans up
 earlier generations. A run killed at any point is harmless: until the commit the previous
 generation stays the one readers use.
 """
@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ingest.embed import embed_stage
 from ingest.repeats import merge_repeated
 from ingest.sources import expand_paths, read_file_entry
 from ingest.terms import write_term_index
@@ -26,6 +27,7 @@ from vectorstore.errors import IndexCorrupt, IngestBusy, UnreadableFile
 from vectorstore.files import file_digest
 from vectorstore.policy_terms import extract_policy_terms
 from vectorstore.records import Chunk, SpeechDocument
+from vectorstore.sentence_index import SENTENCE_FILE, SentenceIndex
 from vectorstore.tokenize import Tokenizer
 
 CATALOG_SIGNATURE_VERSION = 1
@@ -48,6 +50,7 @@ class IngestReport:
     chunks: int = 0
     merged: int = 0
     embedded: int = 0
+    sentences_embedded: int = 0  # sentence vectors computed (the others reused)
     deleted: int = 0
     files: int = 0
     unchanged_files: int = 0
@@ -130,8 +133,9 @@ def run_ingest(
     with index_lock(opts.index_dir):
         plan = plan_ingest(paths, opts, embedder.model_name, report, checkpoint)
         store = stores.open(plan.collection)
-        report.embedded = embed_new_chunks(store, plan, opts.index_dir, progress, checkpoint)
-        commit_plan(plan, opts.index_dir, checkpoint)
+        report.embedded, report.sentences_embedded, sentence_index = embed_stage(
+            store, embedder, plan, opts.index_dir, progress, checkpoint)
+        commit_plan(plan, opts.index_dir, checkpoint, sentence_index)
         # Earlier generations (their files, collections, replaced vectors and the Chroma
         # folders of dropped collections) go once no reader holds them; else the next run or
         # the next reader that moves on removes them.
@@ -229,39 +233,10 @@ def _chunked_again(entries: dict[str, FileEntry], previous: Catalog,
     return out
 
 
-def embed_new_chunks(store, plan: IngestPlan, index_dir: Path,
-                     progress: Callable[[int, int], None] | None = None,
-                     checkpoint: Checkpoint = no_checkpoint) -> int:
-    """Return how many of the plan's chunks were embedded into store: those it lacks and those
-    whose text changed under the same id. Chunks that changed otherwise (a passage found
-    repeated in a new speech, say) get their metadata rewritten only."""
-    stored = store.ids()
-    old_by_id = {}
-    if plan.previous is not None and not plan.new_collection:
-        old_bm25 = _try_load_bm25(index_dir, plan.previous.generation)
-        old_by_id = {c.id: c for c in old_bm25.chunks} if old_bm25 else {}
-    # An edit that keeps a passage's length keeps its id (document + offsets) but not its
-    # text: such a passage needs a new vector too.
-    to_embed = [c for c in plan.chunks if c.id not in stored
-                or (c.id in old_by_id and old_by_id[c.id].text != c.text)]
-    changed = [c for c in plan.chunks if c.id in stored and old_by_id.get(c.id) != c]
-
-    def after_batch(done: int, total: int) -> None:
-        if progress:
-            progress(done, total)
-        checkpoint("embedding", done / total)
-
-    if progress:
-        progress(0, len(to_embed))
-    store.upsert(to_embed, progress=after_batch)
-    if changed:
-        store.update_metadata(changed)
-    return len(to_embed)
-
-
-def commit_plan(plan: IngestPlan, index_dir: Path, checkpoint: Checkpoint = no_checkpoint) -> None:
-    """Write the plan's generation (BM25 index, glossary, catalog) and make it the committed
-    one: from then on readers see it."""
+def commit_plan(plan: IngestPlan, index_dir: Path, checkpoint: Checkpoint = no_checkpoint,
+                sentences: SentenceIndex | None = None) -> None:
+    """Write the plan's generation (BM25 index, glossary, sentence vectors, catalog) and make
+    it the committed one: from then on readers see it."""
     terms = extract_policy_terms(d.text for d in plan.documents)
     bm25 = BM25Index.build(plan.chunks, Tokenizer(terms))
     cat = Catalog(
@@ -272,16 +247,11 @@ def commit_plan(plan: IngestPlan, index_dir: Path, checkpoint: Checkpoint = no_c
         ingested_at=_dt.datetime.now().astimezone().isoformat(timespec="seconds"),
     )
     write_term_index(state_dir(index_dir, plan.generation), plan.documents, plan.generation, terms)
+    if sentences is not None:
+        sentences.save(state_dir(index_dir, plan.generation) / SENTENCE_FILE)
     checkpoint("commit", 1.0)
     commit(index_dir, cat, bm25)
     checkpoint("committed", 1.0)
-
-
-def _try_load_bm25(index_dir: Path, generation: int) -> BM25Index | None:
-    try:
-        return BM25Index.load(state_dir(index_dir, generation) / "bm25.json")
-    except Exception:  # only an optimisation: without it metadata is simply rewritten
-        return None
 
 
 def _next_generation(index_dir: Path) -> int:

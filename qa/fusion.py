@@ -15,6 +15,7 @@ RRF_K = 60
 DENSE = "dense"
 BM25 = "bm25"
 PAIRS = "pairs"
+SENTENCES = "sentences"  # dense over the chunks' sentences, a chunk scored by its best one
 
 
 def rrf_fuse(

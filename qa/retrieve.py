@@ -120,6 +120,36 @@ class BM25Retriever:
         ]
 
 
+class SentenceVectors(Protocol):
+    def nearest(self, query: Sequence[float], k: int,
+                keep: Callable[[str], bool] | None = None) -> list[tuple[str, float]]: ...
+
+
+class SentenceRetriever:
+    """Retriever scoring each chunk by its sentence nearest to the question
+    (vectorstore.sentence_index); the question is embedded by embed_query (cached, so the
+    dense search and this one embed it once)."""
+
+    def __init__(self, sentences: SentenceVectors, chunks: Sequence[Chunk],
+                 embed_query: Callable[[str], list[float]]):
+        self.sentences = sentences
+        self.by_id = {c.id: c for c in chunks}
+        self.embed_query = embed_query
+
+    def retrieve(self, query: str, k: int, filters: Filters | None = None) -> list[ScoredChunk]:
+        """Return up to k chunks by the cosine of their best sentence, best first."""
+        if k <= 0:
+            return []
+        active = filters is not None and filters.active
+
+        def keep(cid: str) -> bool:
+            chunk = self.by_id.get(cid)
+            return chunk is not None and (not active or filters.matches(chunk))
+
+        return [ScoredChunk(chunk=self.by_id[cid], score=score)
+                for cid, score in self.sentences.nearest(self.embed_query(query), k, keep)]
+
+
 @dataclass(frozen=True)
 class NamedRetriever:
     """One retriever of a hybrid: its name (the key of its rank and score in a fused result's

@@ -23,6 +23,14 @@ def build_stores(settings: Settings, embedder):
                         embedded_path=None if settings.chroma_url else path)
 
 
+# The sentence search's weight in the fusion and the reranker's weight of the nearest
+# sentence's cosine, chosen on the tune split (tried: fusion weight 0.5 / 1 / 2 / 3, similarity
+# weight 4 / 8 / 16; 3 and 8 gave hit@5 0.912 against 0.857 without sentences, the refusal
+# recall one question lower, false refusals one question fewer).
+SENTENCE_WEIGHT = 3.0
+SENTENCE_SIMILARITY_WEIGHT = 8.0
+
+
 def build_answerer(settings: Settings, embedder, stores, generator=None, rewriter=None, index=None,
                    expand: tuple[str, ...] = ("words", "pairs", "coverage", "foreign")):
     """Return a qa.answer.Answerer over the committed index: dense (Chroma), BM25 over jieba
@@ -50,22 +58,25 @@ def build_answerer(settings: Settings, embedder, stores, generator=None, rewrite
     corpus_text = "\n".join(speeches.values())
     # Query expansion (qa.expansion): everyday wording -> the speeches' policy wording.
     expander = policy_expander(speeches.values(), lambda word: word in corpus_text)
-    hybrid = build_hybrid(store, words, pairs, expander, expand)
+    sentences = None
+    if index.sentences is not None:
+        from qa.retrieve import SentenceRetriever
+        sentences = SentenceRetriever(index.sentences, words.chunks, embedder.embed_query)
+    hybrid = build_hybrid(store, words, pairs, expander, expand, sentences, SENTENCE_WEIGHT)
 
     def weights_for(question: str):
         weights = term_weights(question, words.tokenizer, pairs.tokenizer,
                                words.document_frequency, pairs.document_frequency, len(words))
         return expander.expand_weights(question, weights) if "coverage" in expand else weights
 
-    def similarity(question: str, hits) -> list[float]:
-        query = embedder.embed_query(question)  # cached: the dense search just embedded it
-        vectors = store.get_embeddings([h.chunk.id for h in hits])
-        return [sum(a * b for a, b in zip(query, v)) for v in vectors]
+    similarity = nearest_similarity(embedder, store, index.sentences)
 
     # Weights chosen on the tune split with multilingual-e5-small, whose cosines all lie within
-    # a few hundredths of each other (hence the large dense weight): evaluation.tune_weights.
-    reranker = CoverageReranker(hybrid, weights_for, similarity=similarity, weight=0.8,
-                                similarity_weight=4.0)
+    # a few hundredths of each other (hence the large similarity weight): evaluation.tune_weights
+    # for the chunk vectors, the sentence weights by `zwqa eval --split tune` (bench/results.md).
+    reranker = CoverageReranker(
+        hybrid, weights_for, similarity=similarity, weight=0.8,
+        similarity_weight=SENTENCE_SIMILARITY_WEIGHT if index.sentences is not None else 4.0)
     return Answerer(
         reranker,
         words.tokenizer,
@@ -79,12 +90,30 @@ def build_answerer(settings: Settings, embedder, stores, generator=None, rewrite
     )
 
 
-def build_hybrid(store, words, pairs, expander, expand: tuple[str, ...]):
-    """Return the hybrid of the three named retrievers: dense (Chroma), BM25 over jieba words
-    and BM25 over character pairs, the keyword ones searching the expanded question where
-    expand says so (qa.expansion)."""
+def nearest_similarity(embedder, store, sentences):
+    """Return similarity(question, hits): the cosine of the question with each hit, its nearest
+    sentence's when there are sentence vectors (the chunk's own for a chunk without any), else
+    the chunk's."""
+    def similarity(question: str, hits) -> list[float]:
+        query = embedder.embed_query(question)  # cached: the dense search just embedded it
+        ids = [h.chunk.id for h in hits]
+        best = sentences.best_of(query, ids) if sentences is not None else []
+        if best and None not in best:
+            return best
+        chunk = [sum(a * b for a, b in zip(query, v)) for v in store.get_embeddings(ids)]
+        return [b if b is not None else c for b, c in zip(best, chunk)] if best else chunk
+
+    return similarity
+
+
+def build_hybrid(store, words, pairs, expander, expand: tuple[str, ...], sentences=None,
+                 sentence_weight: float = 1.0):
+    """Return the hybrid of the named retrievers: dense (Chroma), BM25 over jieba words, BM25
+    over character pairs and, when the index has sentence vectors, dense over sentences
+    (qa.retrieve.SentenceRetriever, weighted sentence_weight); the keyword ones search the
+    expanded question where expand says so (qa.expansion)."""
     from qa.expansion import ExpandedDense
-    from qa.fusion import BM25, DENSE, PAIRS
+    from qa.fusion import BM25, DENSE, PAIRS, SENTENCES
     from qa.question import topic_words
     from qa.retrieve import BM25Retriever, DenseRetriever, HybridRetriever, NamedRetriever
 
@@ -98,6 +127,7 @@ def build_hybrid(store, words, pairs, expander, expand: tuple[str, ...]):
         NamedRetriever(PAIRS, BM25Retriever(
             pairs, prepare=(lambda q: expander.expand(topic_words(q))) if "pairs" in expand
             else topic_words)),
+        *([NamedRetriever(SENTENCES, sentences, sentence_weight)] if sentences else []),
     ])
 
 

@@ -9,12 +9,16 @@ from vectorstore.catalog import Catalog, current_generation, load_catalog_of, st
 from vectorstore.errors import REBUILD_HINT, IndexCorrupt, IndexMissing
 from vectorstore.leases import Lease
 from vectorstore.records import Chunk, ScoredChunk, SpeechDocument
+from vectorstore.sentence_index import SENTENCE_FILE, SentenceIndex
 
 
 @dataclass(frozen=True)
 class CommittedIndex:
     catalog: Catalog
     bm25: BM25Index
+    # The chunks' sentence vectors (vectorstore.sentence_index); None for an index written
+    # before they existed, which is then searched without them.
+    sentences: SentenceIndex | None = field(default=None, compare=False, repr=False)
     # Keeps an ingest from removing this generation while it is open (vectorstore.leases).
     lease: Lease | None = field(default=None, compare=False, repr=False)
 
@@ -112,7 +116,23 @@ def open_committed_index(index_dir: Path) -> CommittedIndex:
     bm25 = BM25Index.load(state_dir(index_dir, catalog.generation) / "bm25.json")
     if not catalog.files and bm25.chunks:
         raise IndexCorrupt(f"索引目录与 BM25 索引不一致。{REBUILD_HINT}")
-    return CommittedIndex(catalog=catalog, bm25=bm25, lease=lease)
+    return CommittedIndex(catalog=catalog, bm25=bm25, lease=lease,
+                          sentences=_load_sentences(state_dir(index_dir, gen), bm25.chunks))
+
+
+def _load_sentences(folder: Path, chunks: list[Chunk]) -> SentenceIndex | None:
+    """Return the generation's sentence index, None when it has none; IndexCorrupt when the
+    file is unreadable or names chunks the generation lacks."""
+    path = folder / SENTENCE_FILE
+    if not path.exists():
+        return None
+    try:
+        sentences = SentenceIndex.load(path)
+    except (OSError, ValueError, KeyError) as e:
+        raise IndexCorrupt(f"索引文件已损坏：{path}（{e}）。{REBUILD_HINT}") from e
+    if not set(sentences.chunk_ids) <= {c.id for c in chunks}:
+        raise IndexCorrupt(f"句子向量与 BM25 索引不一致：{path}。{REBUILD_HINT}")
+    return sentences
 
 
 class CommittedStore:

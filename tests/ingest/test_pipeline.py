@@ -19,6 +19,7 @@ from ingest.sources import read_file_entry
 from qa.system import build_stores
 from vectorstore.errors import IngestBusy
 from vectorstore.index import open_committed_index
+from vectorstore.sentence_index import SentencePlan, chunk_sentences
 from vectorstore.settings import Settings
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "ingest_corpus"
@@ -80,6 +81,10 @@ def assert_consistent(settings: Settings, embedder) -> None:
     docs = {d.doc_id: d for d in index.documents()}
     for c in index.chunks:
         assert docs[c.doc_id].text[c.start:c.end] == c.text, c.id
+    # the sentence vectors are exactly the committed chunks' sentences, in order
+    assert index.sentences is not None
+    assert index.sentences.keys == tuple(SentencePlan(index.chunks).keys)
+    assert index.sentences.vectors.shape == (len(index.sentences.keys), len(embedder.embed_query("窗口")))
 
 
 @pytest.mark.slow
@@ -94,7 +99,11 @@ def test_first_run_indexes_every_speech(tmp_path, embedder):
         "在全市政务服务工作推进会上的讲话", "在“一网通办”改革动员会上的讲话", "在优化营商环境座谈会上的讲话"}
     assert report.chunks == len(index.chunks) == report.embedded > 3
     assert report.files == 3 and report.unchanged_files == 0 and report.skipped == []
-    assert calls[0] == (0, report.embedded) and calls[-1] == (report.embedded, report.embedded)
+    # one progress over the passages, then their sentences
+    total = report.embedded + report.sentences_embedded
+    assert report.sentences_embedded > report.embedded
+    assert calls[0] == (0, total) and calls[-1] == (total, total)
+    assert [t for _, t in calls] == [total] * len(calls)
     assert_consistent(settings, embedder)
     dated = next(d for d in index.documents() if d.title.startswith("在全市"))
     assert dated.date == "2023-05-12" and "发布时间" not in dated.text
@@ -107,7 +116,7 @@ def test_second_run_embeds_nothing(tmp_path, embedder):
     ids = chunk_ids(settings)
 
     again = ingest(settings, embedder)
-    assert again.embedded == 0 and again.deleted == 0
+    assert again.embedded == 0 and again.deleted == 0 and again.sentences_embedded == 0
     assert again.unchanged_files == again.files == 3
     assert (again.documents, again.chunks) == (first.documents, first.chunks)
     assert chunk_ids(settings) == ids
@@ -182,8 +191,12 @@ def test_edit_that_keeps_offsets_re_embeds_the_passage(tmp_path, embedder):
     assert chunk_ids(settings) == ids  # same document, same offsets: same ids
     index = open_committed_index(settings.index_dir)
     changed = next(c for c in index.chunks if new in c.text)
-    assert report.embedded == 1
+    assert report.embedded == 1 and report.sentences_embedded == 1  # the edited sentence only
     assert_consistent(settings, embedder)
+    edited_sentence = next(t for t in chunk_sentences(changed) if new in t)
+    rows = [i for i, cid in enumerate(index.sentences.chunk_ids) if cid == changed.id]
+    fresh_sentence = np.array(embedder.embed_documents([edited_sentence])[0])
+    assert max(float(index.sentences.vectors[i] @ fresh_sentence) for i in rows) > 0.9999
     store = build_stores(settings, embedder).open(index.catalog.collection)
     stored = np.array(store.get_embeddings([changed.id])[0])
     fresh = np.array(embedder.embed_documents([changed.text])[0])

@@ -9,6 +9,7 @@ from qa.retrieve import (
     Filters,
     HybridRetriever,
     NamedRetriever,
+    SentenceRetriever,
     collapse_repeats,
 )
 from vectorstore.records import Chunk, ScoredChunk
@@ -196,3 +197,31 @@ def test_hybrid_returns_top_k_and_works_with_one_retriever():
 def test_collapse_repeats_identical_after_normalising():
     hits = [ScoredChunk(A, 1.0), ScoredChunk(A_COPY, 0.9), ScoredChunk(B, 0.8)]
     assert [h.chunk.id for h in collapse_repeats(hits)] == ["a", "b"]
+
+
+# --- sentence search -----------------------------------------------------------------------
+
+
+class FakeSentences:
+    """Nearest chunks in a fixed order, whatever the query vector."""
+
+    def __init__(self, ranked):
+        self.ranked = ranked
+        self.queries = []
+
+    def nearest(self, query, k, keep=None):
+        self.queries.append(query)
+        return [(cid, 0.9 - i / 10) for i, cid in enumerate(
+            [c for c in self.ranked if keep is None or keep(c)][:k])]
+
+
+def test_sentence_retriever_embeds_the_query_and_applies_filters():
+    sentences = FakeSentences(["b", "a", "gone", "c"])  # "gone": not committed, skipped
+    embedded = []
+    retriever = SentenceRetriever(sentences, [A, B, C], lambda q: embedded.append(q) or [1.0])
+    hits = retriever.retrieve("党员示范岗有多少个？", 2)
+    assert [h.chunk.id for h in hits] == ["b", "a"] and hits[0].score == pytest.approx(0.9)
+    assert embedded == ["党员示范岗有多少个？"] and sentences.queries == [[1.0]]
+    only_d3 = Filters(doc_ids=("d3",))
+    assert [h.chunk.id for h in retriever.retrieve("q", 5, only_d3)] == ["c"]
+    assert retriever.retrieve("q", 0) == []

@@ -132,3 +132,33 @@ def test_other_embedding_model_is_refused():
         open_committed_store(committed_index("m3e-small"), stores)
     # An index that does not record its model (e.g. an eval cache) is taken as it is.
     assert open_committed_store(committed_index(None), stores).query("问题", 3)
+
+
+def _committed_on_disk(index_dir, chunks) -> None:
+    from vectorstore.catalog import FileEntry, commit
+
+    tok = CharBigramTokenizer()
+    bm25 = BM25Index(chunks, [tok.tokens(c.text) for c in chunks], tok)
+    entry = FileEntry(path="/讲话.txt", sha256="0" * 64, documents=[], chunks=list(chunks))
+    commit(index_dir, Catalog(generation=1, collection="speeches-g1",
+                              files={entry.path: entry}), bm25)
+
+
+def test_sentence_vectors_are_read_with_the_index_and_a_damaged_file_is_corrupt(tmp_path):
+    import numpy as np
+
+    from vectorstore.catalog import state_dir
+    from vectorstore.sentence_index import SENTENCE_FILE, SentenceIndex
+
+    _committed_on_disk(tmp_path, COMMITTED)
+    assert open_committed_index(tmp_path).sentences is None  # an index from before sentences
+    path = state_dir(tmp_path, 1) / SENTENCE_FILE
+    SentenceIndex(("c1", "c2"), ("k1", "k2"), np.eye(2, dtype=np.float32)).save(path)
+    assert open_committed_index(tmp_path).sentences.chunk_ids == ("c1", "c2")
+    SentenceIndex(("c1", "c9"), ("k1", "k9"), np.eye(2, dtype=np.float32)).save(path)
+    with pytest.raises(IndexCorrupt, match="句子向量"):  # names a chunk the index lacks
+        open_committed_index(tmp_path)
+    path.write_bytes(b"PK\x03\x04 damaged")
+    with pytest.raises(IndexCorrupt, match="损坏") as err:
+        open_committed_index(tmp_path)
+    assert REBUILD_HINT in str(err.value)
