@@ -188,7 +188,7 @@ def test_killed_ingest_keeps_the_previous_index_and_the_next_run_recovers(
     try:
         watch = StderrWatch(proc)
         # tqdm's "32/81": the first batch of new vectors is in Chroma, the commit is not done.
-        progress = watch.wait_for(r"嵌入段落:[^\r\n]*? ([1-9]\d*)/(\d+) \[", proc, timeout=300)
+        progress = watch.wait_for(r"嵌入段落与句子:[^\r\n]*? ([1-9]\d*)/(\d+) \[", proc, timeout=300)
         assert progress is not None, watch.text[-2000:]
         assert int(progress.group(1)) < int(progress.group(2))
         proc.send_signal(signal.SIGKILL)

@@ -14,12 +14,13 @@ BUSY_RETRY_SECONDS = 3  # how long a page waits before looking again while anoth
 
 
 def embed_progress():
-    """Return a progress(done, total) callback drawing a bar of the passages embedded so far."""
+    """Return a progress(done, total) callback drawing a bar of the passages and sentences
+    embedded so far."""
     bar = st.progress(0.0, text="读取并切分讲话…")
 
     def progress(done: int, total: int) -> None:
         if total:
-            bar.progress(done / total, text=f"嵌入段落 {done}/{total}")
+            bar.progress(done / total, text=f"嵌入段落与句子 {done}/{total}")
 
     return progress
 

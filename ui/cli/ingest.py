@@ -30,7 +30,7 @@ def cmd_ingest(args, settings: Settings) -> int:
         stores = _open_stores(settings, embedder, args.rebuild)
     except (IndexCorrupt, ChromaUnavailable) as e:
         return fail(e)
-    progress, close = progress_bar("嵌入段落", "段", plain_off_terminal=False)
+    progress, close = progress_bar("嵌入段落与句子", "条", plain_off_terminal=False)
     try:
         report = run_ingest(paths, ingest_options(settings, args.prune, args.rebuild), embedder,
                             stores, progress)
@@ -67,7 +67,8 @@ def print_report(report) -> None:
     """Print an ingest report for a person: totals, then skipped, pruned and trimmed files."""
     print(
         f"完成：{report.documents} 篇讲话，{report.chunks} 个段落块"
-        f"（合并重复段落 {report.merged} 个，新嵌入 {report.embedded} 个，删除 {report.deleted} 个），"
+        f"（合并重复段落 {report.merged} 个，新嵌入 {report.embedded} 个及其 {report.sentences_embedded} 个句子，"
+        f"删除 {report.deleted} 个），"
         f"{report.files} 个文件（未变 {report.unchanged_files} 个），用时 {report.seconds} 秒"
     )
     for s in report.skipped:
