@@ -31,11 +31,14 @@ EMBED_BATCH = 64
 
 
 def chunk_sentences(chunk: Chunk) -> list[str]:
-    """Return the sentences of a chunk worth a vector, in order."""
+    """Return the sentences of a chunk worth a vector, in order: not the headings the chunk
+    repeats from its section path (a heading names a topic and would match every question on
+    it; the passage under it says what the speech says)."""
+    headings = {h.strip() for h in chunk.section_path.split(" > ")}
     out = []
     for a, b in sentence_spans(chunk.text):
         s = chunk.text[a:b].strip()
-        if len(s) >= MIN_SENTENCE_CHARS:
+        if len(s) >= MIN_SENTENCE_CHARS and s not in headings:
             out.append(s)
     return out
 

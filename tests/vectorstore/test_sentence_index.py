@@ -99,3 +99,10 @@ def test_a_damaged_file_is_a_value_error(tmp_path):
     path.write_bytes(path.read_bytes()[:200])  # cut short
     with pytest.raises(ValueError):
         SentenceIndex.load(path)
+
+
+def test_the_headings_a_chunk_repeats_get_no_vector():
+    text = "二、清醒认识“四强”党支部建设的薄弱环节\n（一）政治功能与业务融合不够深入\n部分党支部存在重业务轻党建倾向。"
+    c = Chunk(id="h", doc_id="d", title="讲话", paragraph=0, start=0, end=len(text), text=text,
+              section_path="二、清醒认识“四强”党支部建设的薄弱环节 > （一）政治功能与业务融合不够深入")
+    assert chunk_sentences(c) == ["部分党支部存在重业务轻党建倾向。"]
