@@ -73,6 +73,9 @@ def test_lookup_page_mentions_full_text_glossary_and_ask_this(served, zwqa_cli, 
             for speech in expected["speeches"]:
                 expect(page.get_by_test_id("stExpander").filter(
                     has_text=f"《{speech['title']}》 {speech['count']} 次").first).to_be_visible()
+            # The run for the picked term is over once only its speeches are drawn: until then
+            # the speeches of the typed prefix's result are still on the page, left over.
+            expect(page.get_by_test_id("stExpander")).to_have_count(len(expected["speeches"]))
             # Open the speeches drawn folded (their content is inert), so every card is on screen.
             closed = page.locator('[data-testid="stExpander"]'
                                   ':has([data-testid="stExpanderDetails"][inert]) summary')
