@@ -17,6 +17,7 @@ import io
 import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -80,17 +81,16 @@ class SentenceIndex:
         if not len(self):
             return [None] * len(chunk_ids)
         sims = self.vectors @ np.asarray(query, dtype=np.float32)
-        rows = self._rows_of()
+        rows = self._rows
         return [float(sims[rows[c]].max()) if c in rows else None for c in chunk_ids]
 
-    def _rows_of(self) -> dict[str, list[int]]:
-        cached = self.__dict__.get("_rows")
-        if cached is None:
-            cached = {}
-            for i, c in enumerate(self.chunk_ids):
-                cached.setdefault(c, []).append(i)
-            object.__setattr__(self, "_rows", cached)
-        return cached
+    @cached_property
+    def _rows(self) -> dict[str, list[int]]:
+        """Return chunk id → its rows."""
+        rows: dict[str, list[int]] = {}
+        for i, c in enumerate(self.chunk_ids):
+            rows.setdefault(c, []).append(i)
+        return rows
 
     def save(self, path: Path) -> None:
         buffer = io.BytesIO()
