@@ -10,7 +10,7 @@ from typing import Protocol
 from qa.citation_check import MARKER, check_citations, claims_citing
 from qa.evidence import TokenizerLike, pinpoint
 from qa.structured import AnswerReader, render_sentence
-from vectorstore.errors import GenerationBusy, GenerationFailed
+from vectorstore.errors import GenerationFailed
 from vectorstore.records import Chunk, Citation
 
 
