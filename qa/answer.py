@@ -25,7 +25,6 @@ from qa.redaction import RedactedAnswer, redacted_answer
 from qa.refusal import Assessment, Decision, RefusalPolicy, evidence_strength
 from qa.rerank import TermWeights
 from qa.retrieve import Filters, Retriever
-from qa.slots import MISSING
 from qa.structured import AnswerReader
 from vectorstore.errors import GenerationBusy, GenerationFailed
 from vectorstore.records import Answer, Citation, ScoredChunk
@@ -232,7 +231,7 @@ class Answerer:
         answer.refused = True
         phrases = shared_phrases(topic_words(question), quoted.cited_text())
         topic = "".join(f"“{p}”" for p in phrases) or "了相关内容"
-        missing = MISSING[decision.assessment.slot.kind]
+        missing = decision.assessment.slot.missing
         answer.text = PARTIAL_TEXT.format(topic=topic, missing=missing) + "\n" + "\n".join(quoted.lines)
         answer.notes.append(decision.reason)
 

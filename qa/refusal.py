@@ -20,7 +20,7 @@ from qa.evidence import TOP_PASSAGES
 from qa.fusion import PAIRS
 from qa.question import asked_term, asks_for_figure, topic_words
 from qa.rerank import TermWeights, best_window, best_window_coverage
-from qa.slots import MISSING, Slot, SlotMatch, asked_slot, value_binding
+from qa.slots import Slot, SlotMatch, asked_slot, value_binding
 from vectorstore.records import ScoredChunk
 from vectorstore.text import fold
 
@@ -248,7 +248,7 @@ class RefusalPolicy:
         f = a.features
         partial = (a.slot.has_value and f["slot_share"] < self.max_partial_share
                    and f["coverage"] >= self.min_topic)
-        why = (f"讲话谈到了这个话题，但没有{MISSING[a.slot.kind]}" if partial
+        why = (f"讲话谈到了这个话题，但没有{a.slot.missing}" if partial
                else f"可回答的把握只有 {p:.0%}（覆盖 {f['coverage']:.0%}，相似度 {f['dense_max']:.2f}）")
         return Decision(True, why, p, a, partial=partial)
 

@@ -34,6 +34,15 @@ MISSING = {
     "entity": "点出具体名称",
     "list": "逐项列出",
 }
+# What the answer lacks for the narrower kinds of entity and date a question may ask (Slot.unit).
+_MISSING_UNIT = {
+    "phone": "给出电话号码",
+    "person": "点出具体是谁",
+    "org": "点出具体是哪个单位",
+    "place": "点出具体地方",
+    "day": "说明具体日期",
+    "year": "说明具体年份",
+}
 
 _CN = "零〇一二两三四五六七八九十百千万亿"
 _NUM = rf"(?:[0-9]+(?:\.[0-9]+)?|[{_CN}]+|半)"
@@ -54,6 +63,8 @@ _ASKS: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p)) for k, p in
                  r"|多少个?小时|几分钟|多少分钟|几个月|多少个月|几周|多少年内|几年内|办结要|多快"),
     ("date", r"哪一?年|哪年|什么时候|何时|几月|哪一?天|哪个月|日期|年份|什么时间|哪一?年度|始于"
              r"|起始|几号(?!文)"),
+    ("phone", r"(?:电话|号码|热线)(?:是|为)?(?:多少|几号)|(?:什么|哪个|哪些)(?:电话|号码)|联系方式"
+              r"|打哪个|拨打(?:什么|哪个|多少)"),
     ("count", r"多少|几分(?!钟)|几[个项家条名人次所类批件户座位支只张份台套岁级]|几$|数量|数目|多大岁数|几岁"
               r"|年龄|排名第几|第几名|多大|规模"),
     ("list", r"哪[几两三四五六七八九十][一二三四五六七八九十]*[个项方面条类种点件大样]|哪几|包括哪些|包含哪些"
@@ -90,6 +101,29 @@ _VALUES: dict[str, re.Pattern] = {k: re.compile(p) for k, p in {
 }.items()}
 
 
+# The narrower thing an entity or date question asks for (Slot.unit), and the values that give
+# it: "哪个部门牵头" wants a body, not any quoted name; "几月几号开的" a day, not a year.
+_NARROWER: dict[str, tuple[tuple[str, re.Pattern], ...]] = {
+    "entity": tuple((u, re.compile(p)) for u, p in (
+        ("person", r"哪位|姓名"),
+        ("org", r"哪(?:个|家|些)?(?:部门|单位|机构)|什么(?:部门|单位|机构)|哪个[局委办厅]"),
+        ("place", r"哪(?:个|些)?(?:省|市|县|区|乡|镇|村)(?![\u4e00-\u9fff]{0,1}(?:长|委|级|里|政府))"),
+    )),
+    "date": tuple((u, re.compile(p)) for u, p in (
+        ("day", r"几月几[号日]|哪一?天|哪天|几号(?!文)|哪一?日|具体日期"),
+        ("year", r"哪一?年(?!级)|哪年|年份|哪一?年度"),
+    )),
+}
+_UNIT_VALUES: dict[str, re.Pattern] = {u: re.compile(p) for u, p in {
+    "phone": r"(?<![0-9])(?:[0-9]{3,4}-)?[0-9]{5,}(?![0-9])",
+    "person": r"[\u4e00-\u9fff]{1,4}(?:书记|县长|市长|省长|区长|镇长|乡长|主任|局长|厅长|部长|处长|科长"
+              r"|主席|总理|同志|先生|女士)",
+    "org": r"[\u4e00-\u9fff]{1,12}(?:局|委员会|办公室|中心|厅|委|部门|政府|银行|机构|公司|领导小组|协会)",
+    "place": r"(?:(?![全我本该各每此])[\u4e00-\u9fff]){2,4}(?:省|市|县|区|州|乡|镇|村)",
+    "day": rf"[0-9{_CN}]{{1,3}}\s*月\s*[0-9{_CN}]{{1,3}}\s*[日号]",
+    "year": r"(?:19|20)[0-9]{2}\s*年|[今去前明]年",
+}.items()}
+
 # The units a duration value may use when the question names one.
 _UNIT_FAMILY = {"工作日": "工作日|日|天", "天": "天|日|工作日", "小时": "小时|天|日", "分钟": "分钟|小时",
                 "月": "月", "周": "周|星期", "星期": "周|星期", "年": "年"}
@@ -122,6 +156,11 @@ class Slot:
     kind: str
     items: int = 0
     unit: str = ""  # duration or count: the unit asked in ("工作日", "家"), a value must use its family
+
+    @property
+    def missing(self) -> str:
+        """Return what an answer lacks when the speeches hold no value of this slot ("给出具体数量")."""
+        return _MISSING_UNIT.get(self.unit) or MISSING[self.kind]
 
     @property
     def has_value(self) -> bool:
@@ -158,13 +197,19 @@ def asked_slot(question: str) -> Slot:
             elif kind == "count":
                 u = _COUNT_ASKED_UNIT.search(q)
                 unit = u.group(1).replace("周岁", "岁") if u else ""
+            elif kind == "phone":
+                kind, unit = "entity", "phone"
+            elif kind in ("entity", "date"):
+                unit = next((u for u, p in _NARROWER[kind] if p.search(q)), "")
             return Slot(kind, items, unit)
     return Slot("other")
 
 
-def values_in(kind: str, sentence: str) -> list[str]:
-    """Return the values of a kind in a sentence (none for kinds without a value)."""
-    pattern = _VALUES.get(kind)
+def values_in(kind: str, sentence: str, unit: str = "") -> list[str]:
+    """Return the values of a kind in a sentence (none for kinds without a value); unit: the
+    narrower entity or date asked (Slot.unit), whose own values are returned instead."""
+    pattern = _UNIT_VALUES.get(unit) if kind in _NARROWER or unit == "phone" else None
+    pattern = pattern or _VALUES.get(kind)
     if pattern is None:
         return []
     found = [m.group() for m in pattern.finditer(fold(sentence))]
@@ -202,7 +247,7 @@ def find_slot_value(
         spans = _sentences(text)
         folded = [fold(text[a:b]) for a, b in spans]
         for j, (a, b) in enumerate(spans):
-            values = [v for v in values_in(slot.kind, text[a:b])
+            values = [v for v in values_in(slot.kind, text[a:b], slot.unit)
                       if (slot.kind not in _TOPIC_VALUES or v not in asked)
                       and _in_unit(slot, v)]
             if slot.kind == "list" and slot.items:
@@ -219,7 +264,7 @@ def find_slot_value(
 
 def _in_unit(slot: Slot, value: str) -> bool:
     """Return True if value is in the unit the question asks in (any unit when it names none)."""
-    if not slot.unit:
+    if not slot.unit or slot.kind not in ("duration", "count"):
         return True
     family = _UNIT_FAMILY if slot.kind == "duration" else _COUNT_FAMILY
     units = family.get(slot.unit, slot.unit)

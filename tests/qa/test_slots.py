@@ -169,3 +169,49 @@ def test_a_count_asked_in_a_unit_needs_a_value_in_that_unit():
     assert find_slot_value(Slot("count", unit="人"), cov, ["服务群众500人次。"]).value == "500人次"
     assert find_slot_value(Slot("count", unit="分"), cov, ["设立3个分中心。"]) is None
     assert find_slot_value(Slot("count", unit="次"), cov, ["服务群众500人次。"]).value == "500人次"
+
+
+@pytest.mark.parametrize("question, unit", [
+    ("想去专办“疑难杂证”的窗口问问，打哪个电话？", "phone"),
+    ("市政务中心的投诉电话号码是多少？", "phone"),
+    ("在部署会上明确主要任务的是哪位市长？", "person"),
+    ("“营商堵点疏通年”行动由哪个部门牵头？", "org"),
+    ("制定这个暂行办法的是哪个县？", "place"),
+    ("县里这次组织工作会议是几月几号开的？", "day"),
+    ("一体化政务服务平台是哪一年搭建的？", "year"),
+    ("窗口人员的考核由谁负责？", ""),  # 谁: a person or a body
+    ("“帮代办”服务是什么时候推出的？", ""),  # any time
+])
+def test_entity_and_date_questions_carry_the_narrower_thing_asked(question, unit):
+    slot = asked_slot(question)
+    assert slot.kind in ("entity", "date") and slot.unit == unit
+
+
+def test_a_phone_question_is_not_a_count_and_a_question_about_calls_is_no_phone_question():
+    assert asked_slot("投诉电话是多少？") == Slot("entity", 0, "phone")
+    assert asked_slot("12345热线接了多少个电话？").kind == "count"
+    assert asked_slot("热线电话的接听质量拿了什么档次？").kind == "rank"
+
+
+def test_a_narrower_entity_or_date_needs_a_value_of_that_kind():
+    cov = _coverage(["会议", "牵头"])
+    text = "会议要求，落实《工作要点》。此项工作由县行政审批局牵头，今年6月10日前完成。"
+    assert find_slot_value(Slot("entity"), cov, [text]).value == "《工作要点》"
+    assert "行政审批局" in find_slot_value(Slot("entity", unit="org"), cov, [text]).value
+    assert find_slot_value(Slot("entity", unit="person"), cov, [text]) is None
+    assert find_slot_value(Slot("entity", unit="phone"), cov, [text]) is None
+    assert find_slot_value(Slot("entity", unit="phone"), cov, ["咨询请拨打0851-8888123。"]).value \
+        == "0851-8888123"
+    # A blanked place name ("___县") names no county.
+    assert find_slot_value(Slot("entity", unit="place"), cov, ["制定了《___县责任追究办法》。"]) is None
+    assert find_slot_value(Slot("date", unit="day"), cov, [text]).value == "6月10日"
+    assert find_slot_value(Slot("date", unit="day"), cov, ["回顾2006年的工作，部署今年的任务。"]) is None
+    assert find_slot_value(Slot("date", unit="year"), cov, ["4月10日召开会议。"]) is None
+    assert find_slot_value(Slot("date"), cov, ["4月10日召开会议。"]).value == "4月10日"
+
+
+def test_what_a_partial_answer_says_is_missing_follows_the_narrower_kind():
+    assert Slot("date", unit="year").missing == "说明具体年份"
+    assert Slot("entity", unit="phone").missing == "给出电话号码"
+    assert Slot("date").missing == "说明具体时间"
+    assert Slot("count", unit="家").missing == "给出具体数量"
