@@ -60,7 +60,7 @@ def collect(answerer, items: list[dict], progress: bool = True) -> list[Row]:
         if history and needs_rewrite(q, history):
             q = answerer.rewriter.rewrite(q, history).strip() or q
         k = answerer.settings.k
-        hits = answerer.retriever.retrieve(q, max(k, answerer.settings.retrieve_k))[:k]
+        hits = answerer.search(q, history, k)[:k]
         weights = answerer.weights_for(q)
         a = assess(q, hits, weights, answerer._speeches_of(hits[:TOP_PASSAGES]), answerer.corpus_has)
         on_topic = a.features["coverage"] >= answerer.refusal.min_topic

@@ -56,8 +56,8 @@ def figures(answerer, questions, retrieval_only: bool = False) -> tuple[dict, di
 
 
 class RewrittenRetriever:
-    """The answerer's retriever, asked what the answerer would search for (follow-ups are
-    rewritten by rule first, as in 原文摘录 mode)."""
+    """The answerer's search, asked what the answerer would search for (follow-ups are
+    rewritten by rule first, as in 原文摘录 mode, and searched in their conversation)."""
 
     def __init__(self, answerer):
         self.answerer = answerer
@@ -70,7 +70,7 @@ class RewrittenRetriever:
         history = self.history.get(question, ())
         if history and needs_rewrite(question, history):
             question = _RULES.rewrite(question, history).strip() or question
-        return self.answerer.retriever.retrieve(question, max(k, 10))[:k]
+        return self.answerer.search(question, history, max(k, 10))[:k]
 
 
 def line(label: str, overall: dict, by_type: dict) -> str:

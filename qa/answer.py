@@ -91,6 +91,21 @@ def _ms(seconds: float) -> float:
     return round(seconds * 1000, 1)
 
 
+def in_context(hits: Sequence[ScoredChunk], context_hits: Sequence[ScoredChunk],
+               rrf_k: int = 60) -> list[ScoredChunk]:
+    """Return the follow-up's hits reordered by reciprocal rank fusion with the hits of the
+    follow-up asked together with the previous question (its answer is usually next to the
+    previous one); each hit keeps the follow-up's own retrieval signals when it has them."""
+    score: dict[str, float] = {}
+    by_id: dict[str, ScoredChunk] = {}
+    for ranked in (context_hits, hits):  # the follow-up's own hit wins
+        for r, h in enumerate(ranked, start=1):
+            score[h.chunk.id] = score.get(h.chunk.id, 0.0) + 1.0 / (rrf_k + r)
+            by_id[h.chunk.id] = h
+    order = sorted(score, key=lambda c: -score[c])
+    return [by_id[c] for c in order[:len(hits)]]
+
+
 class Answerer:
     """Answers questions over one index; safe to share between threads (no per-call state)."""
 
@@ -148,7 +163,7 @@ class Answerer:
         watch.lap("rewrite")
         search_q = rewritten or q
 
-        retrieved = self.retriever.retrieve(search_q, max(k, self.settings.retrieve_k), filters)
+        retrieved = self.search(search_q, history, k, filters)
         watch.lap("retrieve")
         yield AnswerEvent("retrieved", retrieved=list(retrieved))
 
@@ -158,6 +173,16 @@ class Answerer:
         watch.lap("answer")
         watch.timings["total"] = _ms(watch.last - watch.started)
         yield AnswerEvent("done", answer=answer)
+
+    def search(self, question: str, history: Sequence[tuple[str, str]] = (), k: int | None = None,
+               filters: Filters | None = None) -> list[ScoredChunk]:
+        """Return the passages retrieved for a (standalone or rewritten) question, best first;
+        in a conversation fused with those found for it asked after the previous question."""
+        n = max(k or self.settings.k, self.settings.retrieve_k)
+        hits = self.retriever.retrieve(question, n, filters)
+        if history:
+            hits = in_context(hits, self.retriever.retrieve(f"{history[-1][0]} {question}", n, filters))
+        return hits
 
     def _checked_mode(self, mode: AnswerMode | None) -> AnswerMode:
         """Return the mode to answer in (the default when None); ValueError when unusable."""

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from qa.answer import NOT_FOUND, Answerer
+from qa.answer import NOT_FOUND, Answerer, in_context
 from qa.answerability import AnswerabilityModel
 from qa.refusal import RefusalPolicy
 from qa.rerank import term_weights
@@ -199,3 +199,39 @@ def test_injected_instructions_in_a_passage_change_no_extractive_answer(words_in
 def test_llm_mode_without_a_model_is_a_clear_error(words_index):
     with pytest.raises(ValueError, match="没有可用的大模型"):
         make_answerer(words_index).answer("321608审批机制是什么？", mode="llm")
+
+
+def _hit(cid, **signals):
+    return ScoredChunk(chunk=Chunk(id=cid, doc_id="d", title="t", section_path="", paragraph=0,
+                                   start=0, end=1, text=cid), score=1.0, **signals)
+
+
+def test_in_context_prefers_what_both_the_follow_up_and_the_conversation_find():
+    own = [_hit("x", dense=0.9, dense_rank=1), _hit("y", dense=0.8, dense_rank=2),
+           _hit("z", dense=0.7, dense_rank=3)]
+    with_previous = [_hit("y"), _hit("w"), _hit("x")]
+    fused = in_context(own, with_previous)
+    assert [h.chunk.id for h in fused] == ["y", "x", "w"]  # as many as the follow-up's own
+    # A passage the follow-up found keeps its own retrieval signals (the gate reads them).
+    assert fused[0].dense_rank == 2 and fused[1].dense_rank == 1 and fused[2].dense_rank is None
+
+
+class RecordingRetriever(KeywordRetriever):
+    def __init__(self):
+        super().__init__()
+        self.queries: list[str] = []
+
+    def retrieve(self, query, k, filters=None):
+        self.queries.append(query)
+        return super().retrieve(query, k, filters)
+
+
+def test_a_follow_up_is_also_searched_together_with_the_previous_question(words_index):
+    answerer = make_answerer(words_index)
+    answerer.retriever = RecordingRetriever()
+    history = [("AB角制度是什么？", "……")]
+    answerer.answer("业务培训多久开展一次？", history=history, mode="extractive")
+    assert answerer.retriever.queries == ["业务培训多久开展一次？", "AB角制度是什么？ 业务培训多久开展一次？"]
+    answerer.retriever.queries.clear()
+    answerer.answer("业务培训多久开展一次？", mode="extractive")  # no conversation, one search
+    assert answerer.retriever.queries == ["业务培训多久开展一次？"]
