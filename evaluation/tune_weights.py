@@ -10,7 +10,8 @@ Every run goes through the Answerer that `zwqa` builds, over cached vectors
   weight             sentence-window coverage weight of the reranker (qa.rerank)
   similarity_weight  dense cosine weight of the reranker
   candidates         candidates the reranker reorders
-  rrf                RRF weights of dense, word BM25, pair BM25 (comma-separated)
+  rrf                RRF weights of the hybrid's retrievers in their order (dense, word BM25,
+                     pair BM25, sentences; comma-separated)
   rrf_k              RRF constant
 --expand names where the question is expanded (qa.system.build_answerer: words, pairs,
 coverage, dense; "" for nowhere); each --expand is run with every setting.
@@ -21,10 +22,11 @@ from __future__ import annotations
 import argparse
 import itertools
 import sys
+from dataclasses import replace
 from pathlib import Path
 
-from qa.eval import load_eval_questions, run_answerer, run_retriever, select_split
-from qa.metrics import summarise, summarise_by_type
+from evaluation.metrics import summarise, summarise_by_type
+from evaluation.runs import load_eval_questions, run_answerer, run_retriever, select_split
 
 COLUMNS = ("hit@5", "mrr@10", "refusal_recall", "false_refusal", "citation_precision")
 
@@ -38,7 +40,11 @@ def apply(answerer, name: str, value: str) -> None:
     elif name == "candidates":
         reranker.candidates = hybrid.candidates = int(value)
     elif name == "rrf":
-        hybrid.weights = tuple(float(v) for v in value.split(","))
+        weights = [float(v) for v in value.split(",")]
+        if len(weights) != len(hybrid.retrievers):
+            raise SystemExit(f"rrf needs {len(hybrid.retrievers)} weights: "
+                             f"{', '.join(r.name for r in hybrid.retrievers)}")
+        hybrid.retrievers = tuple(replace(r, weight=w) for r, w in zip(hybrid.retrievers, weights))
     elif name == "rrf_k":
         hybrid.rrf_k = int(value)
     else:
