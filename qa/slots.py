@@ -65,7 +65,7 @@ _ASKS: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p)) for k, p in
              r"|起始|几号(?!文)"),
     ("phone", r"(?:电话|号码|热线)(?:是|为)?(?:多少|几号)|(?:什么|哪个|哪些)(?:电话|号码)|联系方式"
               r"|打哪个|拨打(?:什么|哪个|多少)"),
-    ("count", r"多少|几分(?!钟)|几[个项家条名人次所类批件户座位支只张份台套岁级]|几$|数量|数目|多大岁数|几岁"
+    ("count", r"多少|几分(?!钟)|几[个项家条名人次回所类批件户座位支只张份台套岁级]|几$|数量|数目|多大岁数|几岁"
               r"|年龄|排名第几|第几名|多大|规模"),
     ("list", r"哪[几两三四五六七八九十][一二三四五六七八九十]*[个项方面条类种点件大样]|哪几|包括哪些|包含哪些"
              r"|有哪些|哪些"),
@@ -78,7 +78,7 @@ _ASKS: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p)) for k, p in
 ))
 
 # A value of each kind in a (folded) sentence.
-_COUNT_UNITS = "个项件家名人次所类批条户座台套位支只张份本岁级栋层间辆宗例单"
+_COUNT_UNITS = "个项件家名人次回所类批条户座台套位支只张份本岁级栋层间辆宗例单"
 _VALUES: dict[str, re.Pattern] = {k: re.compile(p) for k, p in {
     "count": rf"{_NUM}\s*(?:万|亿)?\s*(?:余|多)?\s*(?:人次|[{_COUNT_UNITS}]|周岁)|[0-9]+(?:\.[0-9]+)?\s*分(?![钟之])"
              r"|(?<![0-9.])(?!(?:19|20)[0-9]{2}(?:年|[^0-9]|$))[0-9]{2,}(?![0-9.]*\s*[年月日%])",
@@ -129,11 +129,13 @@ _UNIT_FAMILY = {"工作日": "工作日|日|天", "天": "天|日|工作日", "�
                 "月": "月", "周": "周|星期", "星期": "周|星期", "年": "年"}
 # The units a count value may use when the question names one ("加几分", "有多少家"); a question
 # asking "几个" names no particular unit (个 stands for any), nor does one without a unit.
-_COUNT_FAMILY = {"家": "家|户", "户": "户|家", "人": "人|名|位|人次", "名": "名|人|位", "位": "位|名|人",
-                 "项": "项|件|个", "件": "件|项|个", "次": "次|人次", "分": "分", "岁": "岁", "条": "条",
-                 "批": "批", "所": "所", "座": "座", "台": "台|套", "套": "套|台", "张": "张|份",
-                 "份": "份|张", "本": "本", "支": "支", "类": "类|种", "级": "级", "例": "例"}
-_COUNT_ASKED_UNIT = re.compile(r"(?:几|多少)\s*(?:万|亿|千|百)?\s*(?:多|余)?\s*(周岁|岁|[家户人名位项件次分条批所座台套张份本支类级例])")
+# 个 is the general classifier of things: "两个文件" answers "几份文件", but no score or age.
+_COUNT_FAMILY = {"家": "家|户|个", "户": "户|家", "人": "人|名|位|人次", "名": "名|人|位", "位": "位|名|人",
+                 "项": "项|件|个", "件": "件|项|个", "次": "次|人次|回", "回": "回|次", "分": "分", "岁": "岁",
+                 "条": "条|个", "批": "批|个", "所": "所|个", "座": "座|个", "台": "台|套|个",
+                 "套": "套|台|个", "张": "张|份|个", "份": "份|张|个", "本": "本|个", "支": "支|个",
+                 "类": "类|种|个", "级": "级", "例": "例|个"}
+_COUNT_ASKED_UNIT = re.compile(r"(?:几|多少)\s*(?:万|亿|千|百)?\s*(?:多|余)?\s*(周岁|岁|[家户人名位项件次回分条批所座台套张份本支类级例])")
 # Kinds whose values, when the question itself names them ("《条例》"), are its topic.
 _TOPIC_VALUES = frozenset({"entity", "date", "list", "doc_number", "article"})
 
@@ -250,6 +252,8 @@ def find_slot_value(
             values = [v for v in values_in(slot.kind, text[a:b], slot.unit)
                       if (slot.kind not in _TOPIC_VALUES or v not in asked)
                       and _in_unit(slot, v)]
+            if slot.kind == "count" and slot.unit:  # "300条" before "2个" for 几条
+                values.sort(key=lambda v: v.endswith("个"))
             if slot.kind == "list" and slot.items:
                 if not _lists_enough(text, spans, j, slot.items):
                     continue

@@ -215,3 +215,14 @@ def test_what_a_partial_answer_says_is_missing_follows_the_narrower_kind():
     assert Slot("entity", unit="phone").missing == "给出电话号码"
     assert Slot("date").missing == "说明具体时间"
     assert Slot("count", unit="家").missing == "给出具体数量"
+
+
+def test_the_general_classifier_counts_things_but_no_score_or_age():
+    cov = _coverage(["文件"])
+    assert find_slot_value(Slot("count", unit="份"), cov, ["专门下发了两个文件。"]).value == "两个"
+    assert find_slot_value(Slot("count", unit="家"), cov, ["新设3个市场主体服务站。"]).value == "3个"
+    assert find_slot_value(Slot("count", unit="分"), cov, ["设立3个分中心。"]) is None
+    assert find_slot_value(Slot("count", unit="岁"), cov, ["设立3个分中心。"]) is None
+    # 回 is asked and answered like 次.
+    assert asked_slot("常务会专门讨论了几回？") == Slot("count", 0, "回")
+    assert find_slot_value(Slot("count", unit="回"), cov, ["常务会议两次研究政务中心工作。"]).value == "两次"
