@@ -18,7 +18,7 @@ from qa.answerability import AnswerabilityModel, default_model
 from qa.binding import asked_foreign, clause_binding
 from qa.evidence import TOP_PASSAGES
 from qa.fusion import PAIRS
-from qa.question import asked_term, asks_for_figure, topic_words
+from qa.question import asked_term, asks_for_figure, topic_words, wants_source
 from qa.rerank import TermWeights, best_window, best_window_coverage
 from qa.slots import Slot, SlotMatch, asked_slot, value_binding
 from vectorstore.records import ScoredChunk
@@ -243,7 +243,8 @@ class RefusalPolicy:
         if a.foreign_reason and model.hard_rules:
             return Decision(True, a.foreign_reason, 0.0, a)
         p = model.probability(a.features)
-        if p >= model.threshold or _explains_a_term_they_use(question, hits):
+        if (p >= model.threshold or _explains_a_term_they_use(question, hits)
+                or _asks_where_a_quote_they_hold_is(question, hits)):
             return Decision(False, None, p, a)
         f = a.features
         partial = (a.slot.has_value and f["slot_share"] < self.max_partial_share
@@ -259,3 +260,17 @@ def _explains_a_term_they_use(question: str, hits: Sequence[ScoredChunk]) -> boo
     bare term scores low on the model's similarity signals)."""
     term = asked_term(question)
     return bool(term) and any(fold(term) in fold(h.chunk.text) for h in hits[:TOP_PASSAGES])
+
+
+_QUOTE = re.compile(r"[“\"「]([^“”\"「」]{2,40})[”\"」]")
+
+
+def _asks_where_a_quote_they_hold_is(question: str, hits: Sequence[ScoredChunk]) -> bool:
+    """Return True if the question asks for the source of a quoted phrase (“…”出自哪篇讲话？)
+    and one of the best passages holds that phrase word for word: that passage is the answer,
+    however few of the question's other words it shares."""
+    if not wants_source(question):
+        return False
+    quotes = [fold(q) for q in _QUOTE.findall(question)]
+    return any(q in fold(h.chunk.text) for q in quotes for h in hits[:TOP_PASSAGES])
+

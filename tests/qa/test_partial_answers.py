@@ -91,3 +91,15 @@ def test_a_term_the_speeches_use_is_explained_from_them_whatever_the_model_says(
     ans = answerer.answer(question, mode="extractive")
     assert not ans.refused and ans.citations
     assert answerer.answer("“惠民通”是什么？", mode="extractive").refused  # a term they never use
+
+
+def test_the_source_of_a_phrase_they_hold_word_for_word_is_given_whatever_the_model_says(
+        word_tokenizer):
+    never = AnswerabilityModel(features=("coverage",), coef=(0.0,), intercept=-10.0,
+                               threshold=0.5, hard_rules=False)
+    answerer = keyword_answerer(CHUNKS, word_tokenizer, refusal=RefusalPolicy(model=never))
+    ans = answerer.answer("“对差评及时回访核实”出自哪篇讲话？请给出原文", mode="extractive")
+    assert not ans.refused and ans.citations[0].chunk.id == "a"
+    # A phrase no passage holds, or the same phrase not asked as a source request, is left to the model.
+    assert answerer.answer("“对差评限期答复”出自哪篇讲话？请给出原文", mode="extractive").refused
+    assert answerer.answer("“对差评及时回访核实”有什么要求？", mode="extractive").refused
