@@ -19,6 +19,7 @@ from qa.citation_check import MARKER
 from qa.evidence import TOP_PASSAGES, TokenizerLike, model_passages
 from qa.extractive import quote_answer, shared_phrases
 from qa.followup import QuestionRewriter, RuleBasedRewriter, needs_rewrite
+from qa.fusion import rrf_fuse
 from qa.generated import AnswerGenerator, check_generated, read_generation
 from qa.question import clean_question, topic_words, wants_source
 from qa.redaction import RedactedAnswer, redacted_answer
@@ -91,19 +92,13 @@ def _ms(seconds: float) -> float:
     return round(seconds * 1000, 1)
 
 
-def in_context(hits: Sequence[ScoredChunk], context_hits: Sequence[ScoredChunk],
-               rrf_k: int = 60) -> list[ScoredChunk]:
-    """Return the follow-up's hits reordered by reciprocal rank fusion with the hits of the
-    follow-up asked together with the previous question (its answer is usually next to the
-    previous one); each hit keeps the follow-up's own retrieval signals when it has them."""
-    score: dict[str, float] = {}
-    by_id: dict[str, ScoredChunk] = {}
-    for ranked in (context_hits, hits):  # the follow-up's own hit wins
-        for r, h in enumerate(ranked, start=1):
-            score[h.chunk.id] = score.get(h.chunk.id, 0.0) + 1.0 / (rrf_k + r)
-            by_id[h.chunk.id] = h
-    order = sorted(score, key=lambda c: -score[c])
-    return [by_id[c] for c in order[:len(hits)]]
+def in_context(hits: Sequence[ScoredChunk], context_hits: Sequence[ScoredChunk]) -> list[ScoredChunk]:
+    """Return the follow-up's hits reordered by reciprocal rank fusion (qa.fusion) with the hits
+    of the follow-up asked together with the previous question (its answer is usually next to
+    the previous one); each hit keeps the follow-up's own retrieval signals when it has them."""
+    found = {h.chunk.id: h for h in context_hits} | {h.chunk.id: h for h in hits}
+    fused = rrf_fuse({"conversation": context_hits, "question": hits})  # ties: the conversation
+    return [found[h.chunk.id] for h in fused[:len(hits)]]
 
 
 class Answerer:

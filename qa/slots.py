@@ -210,7 +210,7 @@ def asked_slot(question: str) -> Slot:
 def values_in(kind: str, sentence: str, unit: str = "") -> list[str]:
     """Return the values of a kind in a sentence (none for kinds without a value); unit: the
     narrower entity or date asked (Slot.unit), whose own values are returned instead."""
-    pattern = _UNIT_VALUES.get(unit) if kind in _NARROWER or unit == "phone" else None
+    pattern = _UNIT_VALUES.get(unit) if kind in _NARROWER else None
     pattern = pattern or _VALUES.get(kind)
     if pattern is None:
         return []
