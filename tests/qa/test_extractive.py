@@ -1,4 +1,5 @@
-"""Choosing the sentences to quote: never the same sentence twice."""
+"""Choosing the sentences to quote: one passage, retrieval's first or the one holding the asked
+value, its sentences in text order."""
 from __future__ import annotations
 
 from qa.extractive import QUOTES_HEADER, quote_answer, select_quotes
@@ -19,27 +20,43 @@ def _quoted(quotes, hits) -> list[str]:
     return [hits[q.hit].chunk.text[q.start:q.end] for q in quotes]
 
 
-def test_overlapping_passages_do_not_quote_one_sentence_twice(word_tokenizer):
-    # Two chunks of one speech sharing their middle sentence (the chunker's overlap).
-    cut = SPEECH.index("常驻窗口人员的考核")
-    end = SPEECH.index("中心要做好")
-    first = _chunk("d1", SPEECH[:end], 0)
-    second = _chunk("d1", SPEECH[cut:], cut)
+def test_only_the_first_ranked_passage_is_quoted_though_a_lower_one_shares_more_words(
+        word_tokenizer):
+    # Retrieval ranked the answer (worded differently) first; the second passage repeats the
+    # question's words without answering it.
+    answer = _chunk("d1", "窗口人员的年度评定由中心组织实施，结果作为评优依据。", 0)
+    lure = _chunk("d2", "常驻窗口人员的考核要加强，常驻窗口人员要服从管理。", 0)
+    hits = [ScoredChunk(answer, 0.9), ScoredChunk(lure, 0.88)]
+    quotes = select_quotes("常驻窗口人员的考核由谁负责？", hits, word_tokenizer, max_quotes=3)
+    assert quotes and {q.hit for q in quotes} == {0}
+    assert "由中心组织实施" in "".join(_quoted(quotes, hits))
+
+
+def test_the_passage_holding_the_asked_value_leads_and_its_sentence_is_quoted(word_tokenizer):
+    from qa.slots import SlotMatch, asked_slot
+
+    question = "常驻窗口人员每年考核几次？"
+    first = _chunk("d1", "常驻窗口人员的考核要加强。常驻窗口人员要服从管理。", 0)
+    second_text = "中心要做好后勤保障工作。对常驻窗口人员每年考核两次，结果作为评优依据。"
+    second = _chunk("d2", second_text, 0)
     hits = [ScoredChunk(first, 0.9), ScoredChunk(second, 0.88)]
-    quotes = select_quotes("常驻窗口人员的考核由谁负责？", hits, word_tokenizer, max_quotes=3)
-    quoted = _quoted(quotes, hits)
-    assert any("考核由中心负责" in q for q in quoted)
-    assert len(quoted) == len(set(quoted))
-    shared = "常驻窗口人员的考核由中心负责，考核结果作为评优依据。"
-    assert sum(shared in q for q in quoted) == 1
+    start = second_text.index("对常驻")
+    match = SlotMatch(text=1, start=start, end=len(second_text), value="两次", binding=1.0)
+    quotes = select_quotes(question, hits, word_tokenizer, slot=asked_slot(question), match=match)
+    assert {q.hit for q in quotes} == {1}
+    assert any("每年考核两次" in q for q in _quoted(quotes, hits))
+    # Without the match the first-ranked passage is quoted.
+    plain = select_quotes(question, hits, word_tokenizer, slot=asked_slot(question))
+    assert {q.hit for q in plain} == {0}
 
 
-def test_a_sentence_repeated_in_another_speech_is_quoted_once(word_tokenizer):
-    sentence = "常驻窗口人员的考核由中心负责，考核结果作为评优依据。"
-    hits = [ScoredChunk(_chunk("d1", sentence, 40), 0.9),
-            ScoredChunk(_chunk("d2", " " + sentence, 10), 0.89)]
-    quotes = select_quotes("常驻窗口人员的考核由谁负责？", hits, word_tokenizer, max_quotes=3)
-    assert len(quotes) == 1 and quotes[0].hit == 0
+def test_a_passage_is_quoted_in_text_order_without_repeating_a_sentence(word_tokenizer):
+    hits = [ScoredChunk(_chunk("d1", SPEECH, 0), 0.9)]
+    quotes = select_quotes("常驻窗口人员的考核由谁负责？常驻窗口人员怎么管理？", hits,
+                           word_tokenizer, max_quotes=3)
+    starts = [q.start for q in quotes]
+    assert starts == sorted(starts) and len(set(starts)) == len(starts)
+    assert any("考核由中心负责" in q for q in _quoted(quotes, hits))
 
 
 def test_quote_answer_numbers_the_quoted_passages_under_the_header(word_tokenizer):
