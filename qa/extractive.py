@@ -10,9 +10,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from qa.evidence import TOP_PASSAGES, TokenizerLike, passage_sentences, pinpoint, support_score
+from qa.question import speeches_mentioning
 from qa.slots import Slot, SlotMatch
 from vectorstore.records import Citation, ScoredChunk
-from vectorstore.text import WORD_RUN
+from vectorstore.text import WORD_RUN, fold
 
 # The opening line of an answer made of quotes.
 QUOTES_HEADER = "讲话原文中的相关表述"
@@ -79,6 +80,25 @@ def select_quotes(
     return sorted(_answering(chosen, hits, slot, match, max_quotes), key=lambda q: q.start)
 
 
+def mentions_elsewhere(terms: Sequence[str], hits: Sequence[ScoredChunk], quoted: set[int],
+                       most: int, top: int = TOP_PASSAGES) -> list[Quote]:
+    """Return, for a question asking which speeches mention terms, the first sentence holding
+    one of them in each further top passage of a speech not quoted yet (at most `most`)."""
+    terms = [fold(t) for t in terms]
+    speeches = {d for i in quoted for d in (hits[i].chunk.doc_id, *hits[i].chunk.also_in_ids)}
+    out: list[Quote] = []
+    for i, hit in enumerate(hits[:top]):
+        chunk = hit.chunk
+        if len(out) >= most or i in quoted or chunk.doc_id in speeches:
+            continue
+        for a, b in passage_sentences(chunk.text):
+            if any(t in fold(chunk.text[a:b]) for t in terms):
+                out.append(Quote(i, a, b, 0.0))
+                speeches.update((chunk.doc_id, *chunk.also_in_ids))
+                break
+    return out
+
+
 def _answering(chosen: list[Quote], hits: Sequence[ScoredChunk], slot: Slot | None,
                match: SlotMatch | None, max_quotes: int) -> list[Quote]:
     """Return chosen with the sentences that answer the slot added (see select_quotes)."""
@@ -122,9 +142,14 @@ class Quotes:
 def quote_answer(question: str, hits: Sequence[ScoredChunk], tokenizer: TokenizerLike,
                  max_quotes: int = 3, slot: Slot | None = None,
                  match: SlotMatch | None = None) -> Quotes:
-    """Return the quotes answering the question (select_quotes), numbered from 1 by passage;
-    when nothing is pinpointed, the opening sentence of the best passage (hits must not be empty)."""
+    """Return the quotes answering the question (select_quotes), numbered from 1 by passage,
+    and, when it asks which speeches mention a quoted term, the sentences of other speeches'
+    top passages that hold it (mentions_elsewhere); when nothing is pinpointed, the opening
+    sentence of the best passage (hits must not be empty)."""
     quotes = select_quotes(question, hits, tokenizer, max_quotes, slot=slot, match=match)
+    terms = speeches_mentioning(question)
+    if quotes and terms:
+        quotes += mentions_elsewhere(terms, hits, {q.hit for q in quotes}, max_quotes - 1)
     spans_by_hit: dict[int, list[tuple[int, int]]] = {}
     if not quotes:
         text = hits[0].chunk.text

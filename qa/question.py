@@ -68,6 +68,16 @@ def wants_source(question: str) -> bool:
     return bool(_WANTS_SOURCE.search(question))
 
 
+_SEVERAL_SPEECHES = re.compile(r"哪些(?:讲话|篇)|哪几(?:篇|次讲话|个讲话)")
+QUOTED_TERM = re.compile(r"[“\"「]([^“”\"「」]{2,40})[”\"」]")
+
+
+def speeches_mentioning(question: str) -> list[str]:
+    """Return the quoted terms of a question asking which speeches (more than one) mention
+    them ("哪些讲话提到“三集中、三到位”？"), else []."""
+    return QUOTED_TERM.findall(question) if _SEVERAL_SPEECHES.search(question) else []
+
+
 # "“321608”是什么？", "青松办是什么意思": a question that is one term and a request to explain
 # it (what 查政策's 问这个 asks).
 _TERM_QUESTION = re.compile(

@@ -18,7 +18,7 @@ from qa.answerability import AnswerabilityModel, default_model
 from qa.binding import asked_foreign, clause_binding
 from qa.evidence import TOP_PASSAGES
 from qa.fusion import PAIRS
-from qa.question import asked_term, asks_for_figure, topic_words, wants_source
+from qa.question import QUOTED_TERM, asked_term, asks_for_figure, topic_words, wants_source
 from qa.rerank import TermWeights, best_window, best_window_coverage
 from qa.slots import Slot, SlotMatch, asked_slot, value_binding
 from vectorstore.records import ScoredChunk
@@ -262,15 +262,12 @@ def _explains_a_term_they_use(question: str, hits: Sequence[ScoredChunk]) -> boo
     return bool(term) and any(fold(term) in fold(h.chunk.text) for h in hits[:TOP_PASSAGES])
 
 
-_QUOTE = re.compile(r"[“\"「]([^“”\"「」]{2,40})[”\"」]")
-
-
 def _asks_where_a_quote_they_hold_is(question: str, hits: Sequence[ScoredChunk]) -> bool:
     """Return True if the question asks for the source of a quoted phrase (“…”出自哪篇讲话？)
     and one of the best passages holds that phrase word for word: that passage is the answer,
     however few of the question's other words it shares."""
     if not wants_source(question):
         return False
-    quotes = [fold(q) for q in _QUOTE.findall(question)]
+    quotes = [fold(q) for q in QUOTED_TERM.findall(question)]
     return any(q in fold(h.chunk.text) for q in quotes for h in hits[:TOP_PASSAGES])
 

@@ -75,3 +75,20 @@ def test_quote_answer_falls_back_to_the_opening_sentence_of_the_best_passage(wor
     assert quoted.lines == (f"“{first}”[1]",)
     assert quoted.citations[0].highlights == ((0, len(first)),)
 
+
+
+def test_which_speeches_mention_a_term_quotes_each_speech_that_holds_it(word_tokenizer):
+    question = "哪些讲话提到“常驻窗口”？请给出原文"
+    hits = [ScoredChunk(_chunk("d1", SPEECH, 0), 0.9),
+            ScoredChunk(_chunk("d2", "中心要做好后勤保障工作。", 0), 0.85),  # no mention
+            ScoredChunk(_chunk("d3", "要做好保障。常驻窗口实行ab角制度。", 0), 0.8)]
+    quoted = quote_answer(question, hits, word_tokenizer)
+    assert [c.chunk.doc_id for c in quoted.citations] == ["d1", "d3"]
+    assert quoted.lines[1] == "“常驻窗口实行ab角制度。”[2]"
+    # A second passage of a speech already quoted is not quoted again.
+    same = [hits[0], ScoredChunk(_chunk("d1", "常驻窗口人员要服从管理。", 200), 0.85), hits[2]]
+    assert [c.chunk.doc_id for c in quote_answer(question, same, word_tokenizer).citations] == [
+        "d1", "d3"]
+    # Asked for one speech, one passage is quoted.
+    one = quote_answer("哪篇讲话提到“常驻窗口”？请给出原文", hits, word_tokenizer)
+    assert [c.chunk.doc_id for c in one.citations] == ["d1"]

@@ -41,3 +41,12 @@ def test_a_question_asking_what_a_term_is_names_the_term(question, term):
     from qa.question import asked_term
 
     assert asked_term(question) == term
+
+
+def test_a_question_for_every_speech_mentioning_a_term_gives_the_term():
+    from qa.question import speeches_mentioning
+
+    assert speeches_mentioning("哪些讲话提到“三集中、三到位”？请给出原文") == ["三集中、三到位"]
+    assert speeches_mentioning("哪几篇讲话讲到了“一池共享”？") == ["一池共享"]
+    assert speeches_mentioning("哪篇讲话提到“青松办”？") == []
+    assert speeches_mentioning("哪些讲话提到要实现数据共享？") == []
