@@ -21,8 +21,8 @@ HIT_KS = (1, 3, 5)
 MRR_K = 10
 # The figures of a summary, in the order tables show them.
 RETRIEVAL_METRICS = ("hit@1", "hit@3", "hit@5", "mrr@10")
-ANSWER_METRICS = ("refusal_recall", "false_refusal", "citation_precision", "keyword_coverage",
-                  "answer_found")
+ANSWER_METRICS = ("refusal_recall", "false_refusal", "citation_precision", "source_cited",
+                  "keyword_coverage", "answer_found")
 
 
 @dataclass(frozen=True)
@@ -144,7 +144,8 @@ def summarise(scores: Sequence[QuestionScore]) -> dict:
     hit@k and mrr@10 count answerable questions. refusal_recall is the share of unanswerable
     questions refused, false_refusal the share of answerable ones refused. citation_precision
     is the share of the citations of non-refused answers to answerable questions whose chunk
-    is relevant. keyword_coverage is the mean share of each question's keywords found in its
+    is relevant, source_cited the share of those answers citing at least one relevant chunk
+    (precision alone rises by citing less). keyword_coverage is the mean share of each question's keywords found in its
     answer (refused answers included), answer_found the share of questions with reference
     answers whose answer text contains one of them.
     """
@@ -159,6 +160,8 @@ def summarise(scores: Sequence[QuestionScore]) -> dict:
     out["false_refusal"] = _mean([float(s.refused) for s in answered if s.answerable])
     cited = sum(s.citations for s in answered)
     out["citation_precision"] = sum(s.cited_relevant for s in answered) / cited if cited else None
+    out["source_cited"] = _mean([float(s.cited_relevant > 0) for s in answered
+                                 if s.answerable and not s.refused])
     out["keyword_coverage"] = _mean(
         [s.keywords_found / s.keywords_total for s in answered if s.answerable and s.keywords_total])
     out["answer_found"] = _mean(

@@ -20,6 +20,7 @@ from evaluation.runs import RETRIEVE_K, SystemRun
 LABELS = {
     "hit@1": "hit@1", "hit@3": "hit@3", "hit@5": "hit@5", "mrr@10": "MRR@10",
     "refusal_recall": "拒答召回", "false_refusal": "误拒率", "citation_precision": "引用精度",
+    "source_cited": "出处命中",
     "keyword_coverage": "关键词覆盖", "answer_found": "答案命中",
 }
 # Figures of the side-by-side table (hit@3 is left to the JSON to keep the table narrow).

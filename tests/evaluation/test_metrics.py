@@ -80,6 +80,7 @@ def test_score_of_a_retrieval_only_run_has_no_answer_figures():
     out = summarise([s])
     assert out["hit@1"] == 0.0 and out["hit@3"] == 1.0 and out["mrr@10"] == 0.5
     assert out["false_refusal"] is None and out["citation_precision"] is None
+    assert out["source_cited"] is None
     assert out["keyword_coverage"] is None
 
 
@@ -95,6 +96,7 @@ def test_citation_precision_counts_citations_of_non_refused_answers():
     assert r.citations == 0  # a refusal's citations are not claims
     out = summarise([s, r])
     assert out["citation_precision"] == pytest.approx(0.5)
+    assert out["source_cited"] == 1.0  # the one answer cites the relevant passage
     assert out["false_refusal"] == pytest.approx(0.5)
     assert out["keyword_coverage"] == pytest.approx(0.25)  # (1/2 + 0/2) / 2, refusal included
 
@@ -117,6 +119,7 @@ def test_refusal_recall_and_false_refusal_by_type():
     assert out["refusal_recall"] == pytest.approx(0.5)
     assert out["false_refusal"] == 0.0
     assert out["citation_precision"] == 1.0
+    assert out["source_cited"] == 1.0
     assert out["keyword_coverage"] == 1.0
     by_type = summarise_by_type(scores)
     assert list(by_type) == ["unanswerable", "paraphrase"]
@@ -155,3 +158,13 @@ def test_per_type_figures_follow_each_type_with_its_kinds():
     assert by_type["unanswerable:off_topic"]["refusal_recall"] == 1.0
     assert by_type["unanswerable"]["n"] == 3
     assert by_type["paraphrase"]["false_refusal"] == 1.0
+
+
+def test_source_cited_is_the_share_of_answers_citing_a_relevant_passage():
+    wrong = Answer(question=Q.question, text="“……”[1]", citations=[Citation(1, OTHER)],
+                   retrieved=ranked(OTHER, HIT))
+    right = Answer(question=Q.question, text="“……”[1]“……”[2]",
+                   citations=[Citation(1, HIT), Citation(2, OTHER)], retrieved=ranked(HIT, OTHER))
+    out = summarise([score_question(Q, wrong.retrieved, wrong), score_question(Q, right.retrieved, right)])
+    assert out["source_cited"] == pytest.approx(0.5)
+    assert out["citation_precision"] == pytest.approx(1 / 3)
