@@ -145,9 +145,9 @@ def summarise(scores: Sequence[QuestionScore]) -> dict:
     questions refused, false_refusal the share of answerable ones refused. citation_precision
     is the share of the citations of non-refused answers to answerable questions whose chunk
     is relevant, source_cited the share of those answers citing at least one relevant chunk
-    (precision alone rises by citing less). keyword_coverage is the mean share of each question's keywords found in its
-    answer (refused answers included), answer_found the share of questions with reference
-    answers whose answer text contains one of them.
+    (precision alone rises by citing less). keyword_coverage is the mean share of each
+    question's keywords found in its answer (refused answers included), answer_found the share
+    of questions with reference answers whose answer text contains one of them.
     """
     answerable = [s for s in scores if s.answerable]
     ranks = [s.rank for s in answerable]

@@ -270,4 +270,3 @@ def _asks_where_a_quote_they_hold_is(question: str, hits: Sequence[ScoredChunk])
         return False
     quotes = [fold(q) for q in QUOTED_TERM.findall(question)]
     return any(q in fold(h.chunk.text) for q in quotes for h in hits[:TOP_PASSAGES])
-
