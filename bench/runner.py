@@ -37,7 +37,6 @@ class Runner:
         """Return the JSON a worker wrote, after running it under /usr/bin/time (or the JSON an
         earlier run of the same command left, with --resume)."""
         result = self.out / f"{step}.json"
-        result.unlink(missing_ok=True)
         cmd = [PY, "-m", module, *args, "--out", str(result)]
         done = self.out / f"{step}.done"
         if self.resume and done.is_file() and done.read_text() == shlex.join(cmd) and result.is_file():
@@ -45,7 +44,9 @@ class Runner:
             self.commands.append({**json.loads((self.out / f"{step}.command").read_text()),
                                   "reused": True})
             return self._read_result(step)
+        # Not reusable: drop what an earlier run left before measuring again.
         done.unlink(missing_ok=True)
+        result.unlink(missing_ok=True)
         print(f"[bench] {step}: {shlex.join(cmd)}", flush=True)
         t = time.perf_counter()
         full = ["/usr/bin/time", "-o", str(self.out / f"{step}.time"), "-f", "%M %e", *cmd]
