@@ -14,6 +14,8 @@ from vectorstore.errors import InvalidQuestion
 from vectorstore.records import Chunk, ScoredChunk
 from vectorstore.tokenize import CharBigramTokenizer
 
+from tests.keyword_answerer import KeywordRetriever
+
 TEXTS = {
     "a": "县政务服务中心推行“321608”审批机制（3个工作日完成企业开办、2个工作日完成不动产登记）。"
     "这一机制使企业开办全流程时限压缩至1个工作日。",
@@ -34,17 +36,6 @@ PAIRS = CharBigramTokenizer()
 # at least 15% of the question (the fake retrieval has no dense or keyword ranks to agree).
 COVERAGE_ONLY = AnswerabilityModel(features=("coverage",), coef=(40.0,), intercept=-6.0,
                                    threshold=0.5)
-
-
-class KeywordRetriever:
-    """Ranks the fixed chunks by BM25 (a real index, no Chroma): stands in for the hybrid."""
-
-    def __init__(self):
-        self.index = BM25Index.build(CHUNKS, PAIRS)
-
-    def retrieve(self, query, k, filters=None):
-        hits = self.index.search(query, k)
-        return [ScoredChunk(chunk=h.chunk, score=h.score, dense=0.8) for h in hits]
 
 
 class ScriptedGenerator:
@@ -73,7 +64,7 @@ def make_answerer(words_index, generator=None):
         return term_weights(q, words.tokenizer, PAIRS, words.document_frequency,
                             pairs.document_frequency, len(words))
 
-    return Answerer(KeywordRetriever(), words.tokenizer, weights_for, generator=generator,
+    return Answerer(KeywordRetriever(CHUNKS), words.tokenizer, weights_for, generator=generator,
                     refusal=RefusalPolicy(model=COVERAGE_ONLY),
                     speech_text=lambda d: TEXTS[d.removeprefix("doc-")],
                     corpus_has=lambda w: w in corpus)
@@ -218,7 +209,7 @@ def test_in_context_prefers_what_both_the_follow_up_and_the_conversation_find():
 
 class RecordingRetriever(KeywordRetriever):
     def __init__(self):
-        super().__init__()
+        super().__init__(CHUNKS)
         self.queries: list[str] = []
 
     def retrieve(self, query, k, filters=None):
