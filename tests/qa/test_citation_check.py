@@ -1,19 +1,9 @@
 import re
 
-import pytest
-
 from qa.citation_check import MARKER, check_citations, claims_citing, marker_numbers
 from qa.evidence import SimpleTokenizer
 
 TOK = SimpleTokenizer()
-
-
-@pytest.fixture(scope="module", params=["simple", "jieba"])
-def tokenizer(request):
-    """The dependency-free tokenizer and the real jieba one from vectorstore."""
-    if request.param == "simple":
-        return SimpleTokenizer()
-    return request.getfixturevalue("word_tokenizer")
 
 P1 = (
     "县政务服务中心党员干部带头推行“321608”审批机制（3个工作日完成企业开办、2个工作日完成不动产登记），"

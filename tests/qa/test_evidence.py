@@ -11,14 +11,6 @@ from vectorstore.text import char_bigrams
 
 TOK = SimpleTokenizer()
 
-
-@pytest.fixture(scope="module", params=["simple", "jieba"])
-def tokenizer(request):
-    """The dependency-free tokenizer and the real jieba one from vectorstore."""
-    if request.param == "simple":
-        return SimpleTokenizer()
-    return request.getfixturevalue("word_tokenizer")
-
 PASSAGE = (
     "组织党员立足岗位承诺践诺，设立“党员示范岗”28个、“党员责任区”15个，推动党员在审批服务中亮身份、作表率。"
     "县政务服务中心党员干部带头推行“321608”审批机制（3个工作日完成企业开办、2个工作日完成不动产登记、"
