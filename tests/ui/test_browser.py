@@ -16,15 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.ui.screenshots import screenshot_dir
+from tests.ui.browser import CHROMIUM, SLOW, browser_page
 
 pytestmark = pytest.mark.slow
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-SLOW = 240_000  # ms: answers and ingest run on two shared CPU cores
 GENERATION = 900_000  # ms: a generated answer on two busy shared cores (reading ~500 prompt tokens)
 
 DOCX_TITLE = "在全县“云帆帮办”服务推进会上的讲话"
@@ -162,187 +158,166 @@ def make_docx(path: Path) -> Path:
 
 
 def test_ask_read_cards_open_speech_upload_and_export(served, tmp_path_factory, capsys, request):
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     url, work = served
-    expect.set_options(timeout=SLOW)
-    shots = screenshot_dir(request.node.name)
-    with capsys.disabled():
-        print(f"\n截图保存在：{shots}")
+    with browser_page(request, capsys, accept_downloads=True,
+                      permissions=["clipboard-read", "clipboard-write"]) as (page, shots):
+        page.goto(url)
 
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True,
-                                    permissions=["clipboard-read", "clipboard-write"])
-            page.set_default_timeout(SLOW)
-            page.goto(url)
+        # 1. The empty chat offers example questions.
+        expect(page.get_by_text("可以这样问")).to_be_visible()
+        expect(page.get_by_test_id("stMetric").first).to_be_visible()
+        page.screenshot(path=str(shots / "01-start.png"))
 
-            # 1. The empty chat offers example questions.
-            expect(page.get_by_text("可以这样问")).to_be_visible()
-            expect(page.get_by_test_id("stMetric").first).to_be_visible()
-            page.screenshot(path=str(shots / "01-start.png"))
+        # 2. Ask; the answer quotes the speech and a citation card highlights the sentence.
+        chat = page.get_by_test_id("stChatInputTextArea")
+        chat.fill("哪篇讲话提到青松办？请给出原文")
+        chat.press("Enter")
+        card = page.locator("#zwqa-cite-0-1")
+        expect(card).to_be_visible()
+        expect(page.locator(".zwqa-answer").first).to_contain_text("青松办")
+        expect(card.locator("mark").first).to_contain_text("青松办")
+        page.screenshot(path=str(shots / "02-answer.png"))
+        # Every string the page shows or reads out is Chinese (uploader, speech filter,
+        # feedback, help icons included).
+        page.get_by_role("combobox").first.click()  # the speech filter's list is open
+        english = english_on_page(page)
+        assert english == [], "\n".join(english)
+        page.keyboard.press("Escape")
 
-            # 2. Ask; the answer quotes the speech and a citation card highlights the sentence.
-            chat = page.get_by_test_id("stChatInputTextArea")
-            chat.fill("哪篇讲话提到青松办？请给出原文")
-            chat.press("Enter")
-            card = page.locator("#zwqa-cite-0-1")
-            expect(card).to_be_visible()
-            expect(page.locator(".zwqa-answer").first).to_contain_text("青松办")
-            expect(card.locator("mark").first).to_contain_text("青松办")
-            page.screenshot(path=str(shots / "02-answer.png"))
-            # Every string the page shows or reads out is Chinese (uploader, speech filter,
-            # feedback, help icons included).
-            page.get_by_role("combobox").first.click()  # the speech filter's list is open
-            english = english_on_page(page)
-            assert english == [], "\n".join(english)
-            page.keyboard.press("Escape")
+        # The [1] in the answer leads to the card.
+        page.locator(".zwqa-answer a.zwqa-ref").first.click()
+        expect(card).to_be_in_viewport()
 
-            # The [1] in the answer leads to the card.
-            page.locator(".zwqa-answer a.zwqa-ref").first.click()
-            expect(card).to_be_in_viewport()
+        # 3. The whole speech opens with the cited passage marked and scrolled into view.
+        page.get_by_role("button", name="查看全文").first.click()
+        dialog = page.get_by_role("dialog")
+        expect(dialog).to_be_visible()
+        frame = dialog.frame_locator("iframe").first
+        hit = frame.locator("#zwqa-hit")
+        expect(hit).to_contain_text("青松办")
+        expect(hit.locator("mark").first).to_contain_text("青松办")
+        expect(hit).to_be_in_viewport()
+        scrolled = frame.locator("body").evaluate(
+            "b => [window.scrollY, document.getElementById('zwqa-hit').offsetTop]")
+        if scrolled[1] > 600:  # a passage far down the speech: the frame must have scrolled
+            assert scrolled[0] > 0, scrolled
+        page.screenshot(path=str(shots / "03-full-speech.png"))
+        page.keyboard.press("Escape")
+        expect(dialog).to_be_hidden()
 
-            # 3. The whole speech opens with the cited passage marked and scrolled into view.
-            page.get_by_role("button", name="查看全文").first.click()
-            dialog = page.get_by_role("dialog")
-            expect(dialog).to_be_visible()
-            frame = dialog.frame_locator("iframe").first
-            hit = frame.locator("#zwqa-hit")
-            expect(hit).to_contain_text("青松办")
-            expect(hit.locator("mark").first).to_contain_text("青松办")
-            expect(hit).to_be_in_viewport()
-            scrolled = frame.locator("body").evaluate(
-                "b => [window.scrollY, document.getElementById('zwqa-hit').offsetTop]")
-            if scrolled[1] > 600:  # a passage far down the speech: the frame must have scrolled
-                assert scrolled[0] > 0, scrolled
-            page.screenshot(path=str(shots / "03-full-speech.png"))
-            page.keyboard.press("Escape")
-            expect(dialog).to_be_hidden()
+        # No sentence is quoted twice among the cards of one answer.
+        quoted = [m.inner_text() for m in page.locator(".zwqa-card details mark").all()]
+        assert quoted and len(quoted) == len(set(quoted)), quoted
 
-            # No sentence is quoted twice among the cards of one answer.
-            quoted = [m.inner_text() for m in page.locator(".zwqa-card details mark").all()]
-            assert quoted and len(quoted) == len(set(quoted)), quoted
+        # 复制 puts the answer with its footnotes on the clipboard.
+        page.get_by_role("button", name="复制").first.click()
+        expect(page.get_by_role("button", name="已复制").first).to_be_visible()
+        copied = page.evaluate("navigator.clipboard.readText()")
+        assert "青松办" in copied and "[^1-1]: 《" in copied
 
-            # 复制 puts the answer with its footnotes on the clipboard.
-            page.get_by_role("button", name="复制").first.click()
-            expect(page.get_by_role("button", name="已复制").first).to_be_visible()
-            copied = page.evaluate("navigator.clipboard.readText()")
-            assert "青松办" in copied and "[^1-1]: 《" in copied
+        # A 3,000-character question is refused before it is posted; its text stays.
+        long_question = "请问政务服务中心的窗口怎样设置" * 200
+        chat.fill(long_question)
+        chat.press("Enter")
+        expect(page.get_by_text("问题太长").first).to_be_visible()
+        expect(chat).to_have_value(long_question)
+        assert page.locator(".zwqa-text", has_text=long_question[:30]).count() == 0
+        chat.fill("")
 
-            # A 3,000-character question is refused before it is posted; its text stays.
-            long_question = "请问政务服务中心的窗口怎样设置" * 200
-            chat.fill(long_question)
-            chat.press("Enter")
-            expect(page.get_by_text("问题太长").first).to_be_visible()
-            expect(chat).to_have_value(long_question)
-            assert page.locator(".zwqa-text", has_text=long_question[:30]).count() == 0
-            chat.fill("")
+        # A reload restores the conversation from the URL.
+        assert "c=" in page.url
+        page.reload()
+        expect(page.locator(".zwqa-answer").first).to_contain_text("青松办")
+        chat = page.get_by_test_id("stChatInputTextArea")
 
-            # A reload restores the conversation from the URL.
-            assert "c=" in page.url
-            page.reload()
-            expect(page.locator(".zwqa-answer").first).to_contain_text("青松办")
-            chat = page.get_by_test_id("stChatInputTextArea")
+        # 4. Upload a .docx made here; the page says what was indexed.
+        docx_path = make_docx(tmp_path_factory.mktemp("upload") / "云帆帮办讲话.docx")
+        page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(docx_path))
+        result = page.get_by_text("云帆帮办讲话.docx：已导入")
+        expect(result).to_be_visible()
+        expect(result).to_contain_text(DOCX_TITLE)
+        assert (work / "data" / "uploads" / "云帆帮办讲话.docx").is_file()
+        result.scroll_into_view_if_needed()
+        page.screenshot(path=str(shots / "04-uploaded.png"))
 
-            # 4. Upload a .docx made here; the page says what was indexed.
-            docx_path = make_docx(tmp_path_factory.mktemp("upload") / "云帆帮办讲话.docx")
-            page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(docx_path))
-            result = page.get_by_text("云帆帮办讲话.docx：已导入")
-            expect(result).to_be_visible()
-            expect(result).to_contain_text(DOCX_TITLE)
-            assert (work / "data" / "uploads" / "云帆帮办讲话.docx").is_file()
-            result.scroll_into_view_if_needed()
-            page.screenshot(path=str(shots / "04-uploaded.png"))
+        # 5. Ask about the uploaded speech: the answer cites it.
+        chat.fill("“云帆帮办”2024年累计代办了多少件事项？")
+        chat.press("Enter")
+        new_card = page.locator("#zwqa-cite-1-1")
+        expect(new_card).to_be_visible()
+        expect(new_card).to_contain_text(DOCX_TITLE)
+        expect(new_card.locator("mark").first).to_contain_text("4127")
+        expect(page.locator(".zwqa-answer").nth(1)).to_contain_text("4127")
+        new_card.scroll_into_view_if_needed()
+        page.screenshot(path=str(shots / "05-upload-answer.png"))
 
-            # 5. Ask about the uploaded speech: the answer cites it.
-            chat.fill("“云帆帮办”2024年累计代办了多少件事项？")
-            chat.press("Enter")
-            new_card = page.locator("#zwqa-cite-1-1")
-            expect(new_card).to_be_visible()
-            expect(new_card).to_contain_text(DOCX_TITLE)
-            expect(new_card.locator("mark").first).to_contain_text("4127")
-            expect(page.locator(".zwqa-answer").nth(1)).to_contain_text("4127")
-            new_card.scroll_into_view_if_needed()
-            page.screenshot(path=str(shots / "05-upload-answer.png"))
-
-            # 6. Export: Markdown with both questions and the citations as footnotes.
-            with page.expect_download() as dl:
-                page.get_by_role("button", name="导出对话").click()
-            exported = Path(dl.value.path()).read_text(encoding="utf-8")
-            assert "## 1. 哪篇讲话提到青松办？请给出原文" in exported
-            assert "## 2. “云帆帮办”2024年累计代办了多少件事项？" in exported
-            assert "[^2-1]: 《" + DOCX_TITLE + "》" in exported
-        finally:
-            browser.close()
+        # 6. Export: Markdown with both questions and the citations as footnotes.
+        with page.expect_download() as dl:
+            page.get_by_role("button", name="导出对话").click()
+        exported = Path(dl.value.path()).read_text(encoding="utf-8")
+        assert "## 1. 哪篇讲话提到青松办？请给出原文" in exported
+        assert "## 2. “云帆帮办”2024年累计代办了多少件事项？" in exported
+        assert "[^2-1]: 《" + DOCX_TITLE + "》" in exported
     for name in ("01-start", "02-answer", "03-full-speech", "04-uploaded", "05-upload-answer"):
         assert (shots / f"{name}.png").stat().st_size > 10_000
 
 
 def test_llm_mode_shows_the_quotes_within_a_second_then_the_checked_generated_answer(
         served_llm, capsys, request):
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    expect.set_options(timeout=SLOW)
-    shots = screenshot_dir(request.node.name)
-    with capsys.disabled():
-        print(f"\n截图保存在：{shots}")
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.set_default_timeout(SLOW)
-            page.goto(served_llm)
-            # The model loads in the background; the page switches to 生成回答 when it is ready.
-            expect(page.get_by_text("生成回答：大模型依据检索到的段落作答")).to_be_visible(timeout=SLOW)
-            expect(page.get_by_role("radio", name="生成回答")).to_be_checked()
+    with browser_page(request, capsys) as (page, shots):
+        page.goto(served_llm)
+        # The model loads in the background; the page switches to 生成回答 when it is ready.
+        expect(page.get_by_text("生成回答：大模型依据检索到的段落作答")).to_be_visible(timeout=SLOW)
+        expect(page.get_by_role("radio", name="生成回答")).to_be_checked()
 
-            # 1. The first question (it also loads what an answer needs): quotes first, then
-            # the generated answer replaces them: the stop button goes, the answer is final in
-            # 生成回答 mode and its [n] lead to cards.
-            chat = page.get_by_test_id("stChatInputTextArea")
-            chat.fill("321608审批机制是什么？")
-            chat.press("Enter")
-            expect(page.locator(".zwqa-answer").first).to_contain_text("讲话原文中的相关表述")
-            expect(page.get_by_role("button", name="停止生成")).to_be_visible()
-            page.screenshot(path=str(shots / "01-draft.png"))
-            expect(page.get_by_role("button", name="停止生成")).to_have_count(0, timeout=GENERATION)
-            expect(page.get_by_text("生成回答 · 用时").first).to_be_visible()
-            final = page.locator(".zwqa-answer").first
-            expect(final).to_contain_text("321608")
-            expect(final.locator("a.zwqa-ref").first).to_be_visible()
-            expect(page.locator("#zwqa-cite-0-1")).to_contain_text("321608")
-            page.screenshot(path=str(shots / "02-final.png"))
+        # 1. The first question (it also loads what an answer needs): quotes first, then
+        # the generated answer replaces them: the stop button goes, the answer is final in
+        # 生成回答 mode and its [n] lead to cards.
+        chat = page.get_by_test_id("stChatInputTextArea")
+        chat.fill("321608审批机制是什么？")
+        chat.press("Enter")
+        expect(page.locator(".zwqa-answer").first).to_contain_text("讲话原文中的相关表述")
+        expect(page.get_by_role("button", name="停止生成")).to_be_visible()
+        page.screenshot(path=str(shots / "01-draft.png"))
+        expect(page.get_by_role("button", name="停止生成")).to_have_count(0, timeout=GENERATION)
+        expect(page.get_by_text("生成回答 · 用时").first).to_be_visible()
+        final = page.locator(".zwqa-answer").first
+        expect(final).to_contain_text("321608")
+        expect(final.locator("a.zwqa-ref").first).to_be_visible()
+        expect(page.locator("#zwqa-cite-0-1")).to_contain_text("321608")
+        page.screenshot(path=str(shots / "02-final.png"))
 
-            # 2. The ask: the extractive answer is on screen within 1 s of asking.
-            chat.fill("“四强”党支部指的是哪四个方面强？")
-            chat.press("Enter")
-            draft = page.locator(".zwqa-answer").nth(1)
-            expect(draft).to_contain_text("讲话原文中的相关表述", timeout=1000)
-            expect(draft).to_contain_text("“四强”党支部")
-            expect(page.locator("#zwqa-cite-1-1")).to_be_visible()
+        # 2. The ask: the extractive answer is on screen within 1 s of asking.
+        chat.fill("“四强”党支部指的是哪四个方面强？")
+        chat.press("Enter")
+        draft = page.locator(".zwqa-answer").nth(1)
+        expect(draft).to_contain_text("讲话原文中的相关表述", timeout=1000)
+        expect(draft).to_contain_text("“四强”党支部")
+        expect(page.locator("#zwqa-cite-1-1")).to_be_visible()
 
-            # 3. Stopping keeps the question and the quotes, marked 已中断 with 重新生成; the input
-            # was closed while the answer was written.
-            expect(chat).to_be_disabled()
-            page.get_by_role("button", name="停止生成").click()
-            expect(page.get_by_text("已中断").first).to_be_visible()
-            expect(page.get_by_text("“四强”党支部指的是哪四个方面强？")).to_be_visible()
-            expect(page.get_by_role("button", name="重新生成").nth(1)).to_be_visible()
-            expect(chat).to_be_enabled()
-            expect(page.get_by_role("button", name="停止生成")).to_have_count(0)
-            expect(page.locator(".zwqa-answer").nth(1)).to_contain_text("讲话原文中的相关表述")
-            page.screenshot(path=str(shots / "03-stopped.png"))
+        # 3. Stopping keeps the question and the quotes, marked 已中断 with 重新生成; the input
+        # was closed while the answer was written.
+        expect(chat).to_be_disabled()
+        page.get_by_role("button", name="停止生成").click()
+        expect(page.get_by_text("已中断").first).to_be_visible()
+        expect(page.get_by_text("“四强”党支部指的是哪四个方面强？")).to_be_visible()
+        expect(page.get_by_role("button", name="重新生成").nth(1)).to_be_visible()
+        expect(chat).to_be_enabled()
+        expect(page.get_by_role("button", name="停止生成")).to_have_count(0)
+        expect(page.locator(".zwqa-answer").nth(1)).to_contain_text("讲话原文中的相关表述")
+        page.screenshot(path=str(shots / "03-stopped.png"))
 
-            # 4. 重新生成 asks again; clicking 查看全文 on an older card while the model writes
-            # keeps the question and what was written, marked 已中断.
-            page.get_by_role("button", name="重新生成").nth(1).click()
-            expect(page.get_by_role("button", name="停止生成")).to_be_visible()
-            page.get_by_role("button", name="查看全文").first.click()  # the first answer's card
-            expect(page.get_by_role("button", name="停止生成")).to_have_count(0)
-            expect(page.get_by_text("“四强”党支部指的是哪四个方面强？")).to_be_visible()
-            expect(page.locator(".zwqa-answer").nth(1)).to_contain_text("政治功能强")
-            expect(page.get_by_text("已中断").first).to_be_visible()
-            page.screenshot(path=str(shots / "04-interrupted-by-click.png"))
-        finally:
-            browser.close()
+        # 4. 重新生成 asks again; clicking 查看全文 on an older card while the model writes
+        # keeps the question and what was written, marked 已中断.
+        page.get_by_role("button", name="重新生成").nth(1).click()
+        expect(page.get_by_role("button", name="停止生成")).to_be_visible()
+        page.get_by_role("button", name="查看全文").first.click()  # the first answer's card
+        expect(page.get_by_role("button", name="停止生成")).to_have_count(0)
+        expect(page.get_by_text("“四强”党支部指的是哪四个方面强？")).to_be_visible()
+        expect(page.locator(".zwqa-answer").nth(1)).to_contain_text("政治功能强")
+        expect(page.get_by_text("已中断").first).to_be_visible()
+        page.screenshot(path=str(shots / "04-interrupted-by-click.png"))
