@@ -226,3 +226,39 @@ def test_the_general_classifier_counts_things_but_no_score_or_age():
     # 回 is asked and answered like 次.
     assert asked_slot("常务会专门讨论了几回？") == Slot("count", 0, "回")
     assert find_slot_value(Slot("count", unit="回"), cov, ["常务会议两次研究政务中心工作。"]).value == "两次"
+
+
+def test_money_words_ask_for_an_amount_not_a_count():
+    assert asked_slot("评上星级的窗口能拿多少奖金？").kind == "amount"
+    assert asked_slot("违反规定要罚款多少？").kind == "amount"
+    assert asked_slot("去年表彰了多少个先进单位？").kind == "count"
+
+
+def test_which_and_a_numeral_asks_for_a_list_of_that_many_whatever_the_classifier():
+    assert asked_slot("“五级”到底是哪五级？") == Slot("list", 5)
+    assert asked_slot("新搞了哪三套办法？") == Slot("list", 3)
+    assert asked_slot("哪几个部门牵头？").kind == "list"  # 哪几个 lists, 几个 counts
+    assert asked_slot("大厅设了几个窗口？").kind == "count"
+
+
+def test_a_cadre_level_question_needs_a_level():
+    slot = asked_slot("首席代表一般要什么级别的干部来当？")
+    assert slot == Slot("rank", 0, "level") and slot.missing == "说明具体级别"
+    cov = _coverage(["首席代表"])
+    assert find_slot_value(slot, cov, ["首席代表原则上由副科级以上干部担任。"]).value == "副科级"
+    assert find_slot_value(slot, cov, ["首席代表由业务骨干担任，排名第一。"]) is None
+
+
+def test_a_web_address_question_is_no_count_and_needs_an_address():
+    slot = asked_slot("县政务服务网子站的网址是多少？")
+    assert slot == Slot("entity", 0, "url") and slot.missing == "给出网址"
+    cov = _coverage(["子站"])
+    assert find_slot_value(slot, cov, ["子站网址为www.zwfw.example.gov.cn，全天开放。"]).value \
+        == "www.zwfw.example.gov.cn"
+    assert find_slot_value(slot, cov, ["事项已在子站完成加载，共2000项。"]) is None
+
+
+def test_a_blanked_year_is_no_count():
+    assert values_in("count", "会议对20xx年度先进个人进行了表彰。") == []
+    assert values_in("count", "会议对20个先进单位进行了表彰。") == ["20个"]
+    assert values_in("count", "共受理2456件，xx件按时办结。") == ["2456件"]
