@@ -14,7 +14,7 @@ MODULE = "bench.no_such_worker"  # running it would fail: a reused step never ru
 def leave_earlier_run(out, step: str, args: tuple[str, ...]) -> None:
     """Write the files a finished run of step leaves in out."""
     result = out / f"{step}.json"
-    (out / f"{step}.json").write_text(json.dumps({"median_ms": 12.5}), encoding="utf-8")
+    result.write_text(json.dumps({"median_ms": 12.5}), encoding="utf-8")
     (out / f"{step}.time").write_text("204800 3.25\n")
     (out / f"{step}.command").write_text(json.dumps({"step": step, "command": "x", "seconds": 3.3}))
     (out / f"{step}.done").write_text(shlex.join([PY, "-m", MODULE, *args, "--out", str(result)]))
@@ -28,7 +28,8 @@ def test_resume_reuses_the_result_of_the_same_command(tmp_path):
 
     assert data["median_ms"] == 12.5
     assert data["time_maxrss_mb"] == 200.0 and data["process_seconds"] == 3.25
-    assert runner.commands == [{"step": "latency_1x", "command": "x", "seconds": 3.3, "reused": True}]
+    assert runner.commands == [
+        {"step": "latency_1x", "command": "x", "seconds": 3.3, "reused": True}]
 
 
 def test_a_changed_command_is_run_again_and_the_old_result_dropped(tmp_path):

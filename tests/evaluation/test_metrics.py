@@ -165,6 +165,7 @@ def test_source_cited_is_the_share_of_answers_citing_a_relevant_passage():
                    retrieved=ranked(OTHER, HIT))
     right = Answer(question=Q.question, text="“……”[1]“……”[2]",
                    citations=[Citation(1, HIT), Citation(2, OTHER)], retrieved=ranked(HIT, OTHER))
-    out = summarise([score_question(Q, wrong.retrieved, wrong), score_question(Q, right.retrieved, right)])
+    out = summarise([score_question(Q, wrong.retrieved, wrong),
+                     score_question(Q, right.retrieved, right)])
     assert out["source_cited"] == pytest.approx(0.5)
     assert out["citation_precision"] == pytest.approx(1 / 3)
