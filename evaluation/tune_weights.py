@@ -70,12 +70,11 @@ class RewrittenRetriever:
         self.history: dict[str, tuple] = {}
 
     def retrieve(self, question: str, k: int):
-        from qa.answer import _RULES
-        from qa.followup import needs_rewrite
+        from qa.followup import RuleBasedRewriter, needs_rewrite
 
         history = self.history.get(question, ())
         if history and needs_rewrite(question, history):
-            question = _RULES.rewrite(question, history).strip() or question
+            question = RuleBasedRewriter().rewrite(question, history).strip() or question
         return self.answerer.search(question, history, max(k, 10))[:k]
 
 
