@@ -64,8 +64,10 @@ _ASKS: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p)) for k, p in
                r"|资金(?:是|有|达到)?多少|投资(?:了|额)?多少|花了?多少|扶持多少|补贴多少|补助多少"
                r"|(?:奖金|罚款|工资|薪酬|赔偿金|补偿金)(?:是|有|为)?多少|多少(?:奖金|罚款|工资|薪酬|赔偿|补偿)"),
     ("duration", r"几个?工作日|多少个?工作日|几天|多少天|多久|多长时间|多长|时限|期限|几个?小时"
-                 r"|多少个?小时|几分钟|多少分钟|几个月|多少个月|几周|多少年内|几年内|办结要|多快"),
-    ("date", r"哪一?年|哪年|什么时候|何时|几月|哪一?天|哪个月|日期|年份|什么时间|哪一?年度|始于"
+                 r"|多少个?小时|几分钟|多少分钟|几个月|多少个月|几周|多少年内|几年内|办结要|多快"
+                 r"|(?:干|做|工作|任职|坚持|开展|实施|运行)了?(?:几|多少)个?年"),
+    ("date", r"哪一?年|哪年|什么时候|何时|几月|哪一?天|哪个月|日期|年份|什么时间|哪个时间|时间节点"
+             r"|哪一?年度|始于"
              r"|起始|几号(?!文)"),
     ("url", r"网址|网站地址|网页地址|域名|链接地址"),
     ("phone", r"(?:电话|号码|热线)(?:是|为)?(?:多少|几号)|(?:什么|哪个|哪些)(?:电话|号码)|联系方式"
@@ -87,7 +89,7 @@ _COUNT_UNITS = "个项件家名人次回所类批条户座台套位支只张份�
 _VALUES: dict[str, re.Pattern] = {k: re.compile(p) for k, p in {
     "count": rf"{_NUM}\s*(?:万|亿)?\s*(?:余|多)?\s*(?:人次|[{_COUNT_UNITS}]|周岁)|[0-9]+(?:\.[0-9]+)?\s*分(?![钟之])"
              r"|(?<![0-9.])(?!(?:19|20)[0-9]{2}(?:年|[^0-9]|$))[0-9]{2,}(?![0-9.]*\s*[年月日%])"
-             r"(?![x×*])",
+             r"(?![x×*])|(?<![一二十])[两三四五六七八九]大(?=[\u4e00-\u9fff])",
     "amount": rf"{_NUM}\s*(?:万|亿|千)?\s*(?:余|多)?\s*元",
     "percent": rf"[0-9]+(?:\.[0-9]+)?\s*%|百分之[{_CN}0-9]+|{_NUM}\s*个百分点|[{_CN}]成(?:以上|左右)?",
     "duration": rf"{_NUM}\s*(?:个)?\s*(?:工作日|自然日|天|日(?![报期常])|小时|分钟|个月|周|星期)"
@@ -112,7 +114,7 @@ _VALUES: dict[str, re.Pattern] = {k: re.compile(p) for k, p in {
 _NARROWER: dict[str, tuple[tuple[str, re.Pattern], ...]] = {
     "entity": tuple((u, re.compile(p)) for u, p in (
         ("person", r"哪位|姓名"),
-        ("org", r"哪(?:个|家|些)?(?:部门|单位|机构)|什么(?:部门|单位|机构)|哪个[局委办厅]"),
+        ("org", r"哪(?:个|家|些)?(?:部门|单位|机构|企业|公司)|什么(?:部门|单位|机构)|哪个[局委办厅]"),
         ("place", r"哪(?:个|些)?(?:省|市|县|区|乡|镇|村)(?![\u4e00-\u9fff]{0,1}(?:长|委|级|里|政府))"),
     )),
     "rank": (("level", re.compile(r"级别")),),
@@ -125,7 +127,8 @@ _UNIT_VALUES: dict[str, re.Pattern] = {u: re.compile(p) for u, p in {
     "phone": r"(?<![0-9])(?:[0-9]{3,4}-)?[0-9]{5,}(?![0-9])",
     "person": r"[\u4e00-\u9fff]{1,4}(?:书记|县长|市长|省长|区长|镇长|乡长|主任|局长|厅长|部长|处长|科长"
               r"|主席|总理|同志|先生|女士)",
-    "org": r"[\u4e00-\u9fff]{1,12}(?:局|委员会|办公室|中心|厅|委|部门|政府|银行|机构|公司|领导小组|协会)",
+    "org": r"[\u4e00-\u9fff]{1,12}(?:(?<![困格大全布结僵变开新残时败棋饭骗胜终])局|委员会|办公室|中心|厅|委"
+           r"|部门|政府|银行|机构|公司|集团|领导小组|协会)",
     "place": r"(?:(?![全我本该各每此])[\u4e00-\u9fff]){2,4}(?:省|市|县|区|州|乡|镇|村)",
     "day": rf"[0-9{_CN}]{{1,3}}\s*月\s*[0-9{_CN}]{{1,3}}\s*[日号]",
     "year": r"(?:19|20)[0-9]{2}\s*年|[今去前明]年",
@@ -147,7 +150,7 @@ _COUNT_FAMILY = {"家": "家|户|个", "户": "户|家", "人": "人|名|位|人
                  "类": "类|种|个", "级": "级", "例": "例|个"}
 _COUNT_ASKED_UNIT = re.compile(r"(?:几|多少)\s*(?:万|亿|千|百)?\s*(?:多|余)?\s*(周岁|岁|[家户人名位项件次回分条批所座台套张份本支类级例])")
 # Kinds whose values, when the question itself names them ("《条例》"), are its topic.
-_TOPIC_VALUES = frozenset({"entity", "date", "list", "doc_number", "article"})
+_TOPIC_VALUES = frozenset({"entity", "date", "list", "doc_number", "article", "count"})
 
 
 def chinese_number(text: str) -> int:
@@ -231,6 +234,8 @@ def values_in(kind: str, sentence: str, unit: str = "") -> list[str]:
         # "一是" / "一个" in running text is rarely a count; keep Chinese "一" only before a unit
         # that a count question names ("一名" answers "几名").
         found = [v for v in found if not re.fullmatch(r"一\s*\S", v)]
+        # "千家万户", or "X万余条" with the figure blanked: 百/千/万/亿 alone is no number.
+        found = [v for v in found if not re.match(r"[百千万亿]", v)]
     return found
 
 

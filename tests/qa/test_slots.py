@@ -262,3 +262,38 @@ def test_a_blanked_year_is_no_count():
     assert values_in("count", "会议对20xx年度先进个人进行了表彰。") == []
     assert values_in("count", "会议对20个先进单位进行了表彰。") == ["20个"]
     assert values_in("count", "共受理2456件，xx件按时办结。") == ["2456件"]
+
+
+def test_how_many_years_someone_worked_asks_for_a_duration_in_years():
+    assert asked_slot("王贤串同志在后勤具体干了多少年？") == Slot("duration", 0, "年")
+    cov = _coverage(["后勤"])
+    slot = asked_slot("他在后勤干了多少年？")
+    assert find_slot_value(slot, cov, ["后勤工作必须具备两个基本素质。"]) is None
+    assert find_slot_value(slot, cov, ["他在后勤一干就是二十年。"]).value == "二十年"
+
+
+def test_a_count_the_question_itself_names_is_its_topic_not_the_answer():
+    cov = _coverage(["责任单位", "达标"])
+    question = "全市96个责任单位中，有多少个单位没有达标？"
+    assert find_slot_value(Slot("count"), cov, ["定期对全市96个责任单位进行通报。"], question) is None
+    assert find_slot_value(Slot("count"), cov, ["96个责任单位中有12个未达标。"], question).value \
+        == "12个"
+
+
+def test_which_company_asks_for_a_body_and_words_ending_in_ju_are_no_bodies():
+    assert asked_slot("首张许可证发给了哪家企业？") == Slot("entity", 0, "org")
+    cov = _coverage(["牵头"])
+    slot = Slot("entity", unit="org")
+    assert find_slot_value(slot, cov, ["从中找到解难题、破困局的办法，服务发展大局。"]) is None
+    assert find_slot_value(slot, cov, ["由县行政审批局牵头。"]).value.endswith("行政审批局")
+    assert find_slot_value(slot, cov, ["发给了县宏达建材有限公司。"]).value.endswith("有限公司")
+
+
+def test_wan_or_qian_alone_is_no_count_and_n_da_is_one():
+    assert values_in("count", "主动公开政府信息X万余条，惠及千家万户。") == []
+    assert values_in("count", "设置九大办事服务区。") == ["九大"]
+    assert values_in("count", "学习党的二十大和十九大精神。") == []
+
+
+def test_which_point_in_time_asks_for_a_date():
+    assert asked_slot("专区计划哪个时间点前建齐？").kind == "date"
