@@ -179,8 +179,10 @@ class Slot:
 
     @property
     def has_value(self) -> bool:
-        """Return True when the answer is a value that can be looked for in the evidence."""
-        return self.kind in VALUE_KINDS
+        """Return True when the answer is a value that can be looked for in the evidence. A list
+        of no stated size ("有哪些措施") is not: its items are often one sentence's clauses or a
+        single measure, with no mark to look for; a list of N (哪四个) is."""
+        return self.kind in VALUE_KINDS and not (self.kind == "list" and not self.items)
 
 
 @dataclass(frozen=True)

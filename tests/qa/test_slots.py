@@ -297,3 +297,10 @@ def test_wan_or_qian_alone_is_no_count_and_n_da_is_one():
 
 def test_which_point_in_time_asks_for_a_date():
     assert asked_slot("专区计划哪个时间点前建齐？").kind == "date"
+
+
+def test_a_list_of_no_stated_size_is_no_value_to_look_for_a_list_of_n_is():
+    assert not asked_slot("国家卫健委采取了哪些措施来提高救援效率？").has_value
+    assert asked_slot("“四强”党支部指的是哪四个方面强？").has_value
+    cov = _coverage(["国家卫健委"])
+    assert find_slot_value(Slot("list"), cov, ["国家卫健委采取“一省包一市”的做法。"]) is None
