@@ -304,3 +304,9 @@ def test_a_list_of_no_stated_size_is_no_value_to_look_for_a_list_of_n_is():
     assert asked_slot("“四强”党支部指的是哪四个方面强？").has_value
     cov = _coverage(["国家卫健委"])
     assert find_slot_value(Slot("list"), cov, ["国家卫健委采取“一省包一市”的做法。"]) is None
+
+
+def test_a_fee_named_as_the_topic_is_no_amount_asked_a_quota_asked_is_one():
+    assert asked_slot("中央财政对先行支付的救治费用等有什么规定？").kind != "amount"
+    assert asked_slot("办理营业执照的费用是多少？").kind == "amount"
+    assert asked_slot("陕西省预拨多少额度的医保基金？").kind == "amount"
