@@ -153,18 +153,27 @@ class Answerer:
         watch.lap()
 
         rewritten = self._rewrite(q, history, mode) if history else None
-        if rewritten:
-            yield AnswerEvent("rewritten", text=rewritten)
         watch.lap("rewrite")
         search_q = rewritten or q
-
         retrieved = self.search(search_q, history, k, filters)
+        decision = self._decide(search_q, retrieved[:k])
+        if decision.refused and history and mode == "llm":
+            # The model's rewrite may drop what the follow-up refers to ("那现场勘验做了多少次？"
+            # -> "现场勘验做了多少次？"); what 原文摘录 would answer, 生成回答 answers too.
+            ruled = self._rewrite(q, history, "extractive")
+            if ruled and ruled != search_q:
+                hits = self.search(ruled, history, k, filters)
+                ruled_decision = self._decide(ruled, hits[:k])
+                if not ruled_decision.refused:
+                    rewritten, search_q, retrieved, decision = ruled, ruled, hits, ruled_decision
         watch.lap("retrieve")
+        if rewritten:
+            yield AnswerEvent("rewritten", text=rewritten)
         yield AnswerEvent("retrieved", retrieved=list(retrieved))
 
         answer = Answer(question=q, text="", rewritten=rewritten, retrieved=list(retrieved),
                         timings_ms=watch.timings, mode=mode)
-        yield from self._respond(answer, q, search_q, retrieved[:k])
+        yield from self._respond(answer, q, search_q, retrieved[:k], decision)
         watch.lap("answer")
         watch.timings["total"] = _ms(watch.last - watch.started)
         yield AnswerEvent("done", answer=answer)
@@ -198,13 +207,16 @@ class Answerer:
         rewritten = rewriter.rewrite(question, history).strip() or None
         return None if rewritten == question else rewritten
 
+    def _decide(self, search_q: str, hits: Sequence[ScoredChunk]) -> Decision:
+        """Return whether the hits answer the (standalone) question (qa.refusal)."""
+        return self.refusal.decide(search_q, hits, self.weights_for(search_q),
+                                   self._speeches_of(hits[:TOP_PASSAGES]), self.corpus_has)
+
     def _respond(self, answer: Answer, question: str, search_q: str,
-                 hits: Sequence[ScoredChunk]) -> Iterator[AnswerEvent]:
-        """Decide how to answer from the evidence, fill in answer and yield its events."""
+                 hits: Sequence[ScoredChunk], decision: Decision) -> Iterator[AnswerEvent]:
+        """Answer from the evidence as decided, fill in answer and yield its events."""
         weights = self.weights_for(search_q)
         strength = evidence_strength(weights, hits)
-        decision = self.refusal.decide(search_q, hits, weights,
-                                       self._speeches_of(hits[:TOP_PASSAGES]), self.corpus_has)
         on_topic = not decision.refused or strength.coverage >= self.refusal.min_topic
         redacted = None
         if hits and on_topic and not decision.assessment.hard_reason:

@@ -226,3 +226,33 @@ def test_a_follow_up_is_also_searched_together_with_the_previous_question(words_
     answerer.retriever.queries.clear()
     answerer.answer("业务培训多久开展一次？", mode="extractive")  # no conversation, one search
     assert answerer.retriever.queries == ["业务培训多久开展一次？"]
+
+
+class ForgetfulRewriter:
+    """A model rewriter stand-in that loses what the follow-up refers to."""
+
+    def rewrite(self, question, history):
+        return "护照要多久办好？"
+
+
+def test_generating_mode_answers_a_follow_up_the_rules_answer_when_the_model_rewrite_is_refused(
+        words_index):
+    history = [("321608审批机制是什么？", "……")]
+    answerer = make_answerer(words_index, ScriptedGenerator("企业开办压缩至1个工作日[1]。"))
+    answerer.rewriter = ForgetfulRewriter()
+    assert answerer.answer("护照要多久办好？", mode="llm").refused  # the model's rewrite alone
+    generated = answerer.answer("那它的时限呢？", history=history, mode="llm")
+    quoted = answerer.answer("那它的时限呢？", history=history, mode="extractive")
+    assert not quoted.refused and not generated.refused
+    assert generated.rewritten == quoted.rewritten and "321608" in generated.rewritten
+    assert generated.citations and generated.citations[0].chunk.id == "a"
+    events = [e.kind for e in answerer.stream("那它的时限呢？", history=history, mode="llm")]
+    assert events.count("rewritten") == 1 and events.index("rewritten") < events.index("retrieved")
+
+
+def test_generating_mode_still_refuses_a_follow_up_neither_rewrite_answers(words_index):
+    history = [("护照怎么办？", "……")]
+    answerer = make_answerer(words_index, ScriptedGenerator("不应被调用"))
+    answerer.rewriter = ForgetfulRewriter()
+    assert answerer.answer("那它要多久？", history=history, mode="extractive").refused
+    assert answerer.answer("那它要多久？", history=history, mode="llm").refused
