@@ -142,7 +142,7 @@ def _open_index(settings: Settings, embedder, sources: EvalSources, cache_root: 
         meta["索引"] = f"{settings.index_dir}（{len(documents)} 篇，{len(index.chunks)} 块）"
         return stores, index, documents
     t0 = time.perf_counter()
-    progress, close = progress_bar("嵌入段落", "段")
+    progress, close = progress_bar("嵌入段落和句子", "条")
     try:
         ctx, stores = build_context_index(settings, embedder, sources.contexts, cache_root, progress)
     except ContextsUnreadable as e:
@@ -150,7 +150,8 @@ def _open_index(settings: Settings, embedder, sources: EvalSources, cache_root: 
     finally:
         close()
     meta["段落"] = (f"{sources.contexts}（{len(ctx.documents)} 篇，{len(ctx.index.chunks)} 块，"
-                  f"本次嵌入 {ctx.embedded} 块，用时 {time.perf_counter() - t0:.0f} 秒）")
+                  f"本次嵌入 {ctx.embedded} 块、{ctx.sentences_embedded} 句，"
+                  f"用时 {time.perf_counter() - t0:.0f} 秒）")
     return stores, ctx.index, ctx.documents
 
 

@@ -1,7 +1,8 @@
 """External evaluation data (CMRC 2018, NCP policy QA, any contexts.jsonl) as documents and an index.
 
 The contexts are read where they lie and indexed into a cache folder of their own (Chroma
-collection + BM25), never into data/index and never copied into the repository:
+collection, BM25, sentence vectors: what `zwqa ingest` makes of a corpus), never into data/index
+and never copied into the repository:
 
     docs = load_contexts(path)                       # one SpeechDocument per context
     folder = context_cache_dir(cache_root, path, 300, 1, "m3e-small")
@@ -26,6 +27,7 @@ from vectorstore.files import file_digest
 from vectorstore.index import CommittedIndex
 from vectorstore.policy_terms import extract_policy_terms
 from vectorstore.records import Chunk, SpeechDocument, stable_id
+from vectorstore.sentence_index import SENTENCE_FILE, SentenceIndex, SentencePlan
 from vectorstore.text import normalize_text
 from vectorstore.tokenize import Tokenizer
 
@@ -125,6 +127,7 @@ class ContextIndex:
     index: CommittedIndex
     documents: list[SpeechDocument]
     embedded: int  # chunks embedded by this call (0 when the cache was complete)
+    sentences_embedded: int  # sentences embedded by this call
     seconds: float
 
 
@@ -145,12 +148,14 @@ def index_contexts(
     progress: Callable[[int, int], None] | None = None,
     collection: str | None = None,
 ) -> ContextIndex:
-    """Return the index of the contexts, embedding only the chunks the cache lacks.
+    """Return the index of the contexts, embedding only the chunks and sentences the cache lacks.
 
     `stores` (vectorstore.chroma_store.ChromaStores) holds the collection, named after the
     folder unless given, and embeds with its embedder; the BM25 index is kept in
-    folder/bm25.json. An interrupted run resumes where it stopped, since only missing chunk
-    ids are embedded."""
+    folder/bm25.json, the sentence vectors in folder/sentences.npz, so the questions are
+    answered as over an ingested corpus (sentence search, the gate's sentence cosine). An
+    interrupted run resumes where it stopped, since only missing chunk ids are embedded.
+    progress(done, total) runs over chunks, then sentences."""
     t0 = time.perf_counter()
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -159,24 +164,41 @@ def index_contexts(
     store = stores.open(name)
     stored = store.ids()
     missing = [c for c in chunks if c.id not in stored]
+    plan = SentencePlan(chunks, _load_sentences(folder / SENTENCE_FILE))
+    total = len(missing) + plan.pending
     if progress:
-        progress(0, len(missing))
-    store.upsert(missing, progress=progress)
+        progress(0, total)
+    store.upsert(missing, progress=progress and (lambda done, _: progress(done, total)))
     # Vectors of chunks the current chunker no longer makes would come back from dense search.
     stale = stored - {c.id for c in chunks}
     if stale:
         store.delete_ids(stale)
     bm25 = _load_or_build_bm25(folder / "bm25.json", chunks, docs)
+    sentences = plan.embed(stores.embedder.embed_documents,
+                           progress and (lambda done, _: progress(len(missing) + done, total)))
+    if plan.pending or not (folder / SENTENCE_FILE).is_file():
+        sentences.save(folder / SENTENCE_FILE)
     # One catalog entry holding every context, so readers see the documents as for speeches.
     source = docs[0].source if docs else "contexts"
     entry = FileEntry(path=source, sha256=documents_digest(docs), documents=list(docs),
                       chunks=chunks)
     return ContextIndex(
-        index=CommittedIndex(catalog=Catalog(collection=name, files={source: entry}), bm25=bm25),
+        index=CommittedIndex(catalog=Catalog(collection=name, files={source: entry}), bm25=bm25,
+                             sentences=sentences),
         documents=list(docs),
         embedded=len(missing),
+        sentences_embedded=plan.pending,
         seconds=round(time.perf_counter() - t0, 1),
     )
+
+
+def _load_sentences(path: Path) -> SentenceIndex | None:
+    """Return the sentence vectors cached at path; None when absent or unreadable (all are then
+    embedded again)."""
+    try:
+        return SentenceIndex.load(path)
+    except (OSError, ValueError):
+        return None
 
 
 def _load_or_build_bm25(path: Path, chunks: Sequence[Chunk],

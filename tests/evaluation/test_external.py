@@ -122,11 +122,14 @@ def test_indexing_embeds_only_what_the_cache_lacks(tmp_path):
     embedder = CountingEmbedder()
     stores = MemoryStores(embedder)
     first = index_contexts(docs, stores, tmp_path / "idx", 300, 1)
-    assert first.embedded == 5 and embedder.embedded == 5
+    # Five chunks, then their five sentences, as `zwqa ingest` embeds a corpus.
+    assert (first.embedded, first.sentences_embedded, embedder.embedded) == (5, 5, 10)
     assert (tmp_path / "idx" / "bm25.json").is_file()
     assert first.index.bm25.search("第3段", 1)[0].chunk.doc_id == "c3"
+    assert sorted(first.index.sentences.chunk_ids) == sorted(c.id for c in first.index.chunks)
     again = index_contexts(docs, stores, tmp_path / "idx", 300, 1)
-    assert again.embedded == 0 and embedder.embedded == 5
+    assert (again.embedded, again.sentences_embedded, embedder.embedded) == (0, 0, 10)
+    assert again.index.sentences.keys == first.index.sentences.keys
     assert [c.id for c in again.index.chunks] == [c.id for c in first.index.chunks]
     assert again.index.catalog.collection == first.index.catalog.collection
     assert [d.doc_id for d in again.index.documents()] == [f"c{i}" for i in range(5)]
@@ -135,3 +138,15 @@ def test_indexing_embeds_only_what_the_cache_lacks(tmp_path):
     store.rows["old-chunk"] = (None, [0.0, 0.0])
     index_contexts(docs, stores, tmp_path / "idx", 300, 1)
     assert set(store.rows) == {c.id for c in first.index.chunks}
+
+
+def test_a_damaged_sentence_cache_is_embedded_again(tmp_path):
+    path = write_lines(tmp_path / "c.jsonl", [{"context_id": f"c{i}", "text": f"第{i}段政务服务内容。"}
+                                              for i in range(3)])
+    docs = load_contexts(path)
+    stores = MemoryStores(CountingEmbedder())
+    index_contexts(docs, stores, tmp_path / "idx", 300, 1)
+    (tmp_path / "idx" / "sentences.npz").write_bytes(b"not a numpy file")
+    again = index_contexts(docs, stores, tmp_path / "idx", 300, 1)
+    assert (again.embedded, again.sentences_embedded) == (0, 3)
+    assert len(again.index.sentences) == 3

@@ -161,9 +161,10 @@ def test_eval_on_external_contexts_with_baselines_reuses_its_cache(zwqa_cli, bun
     assert "本次嵌入 0 块" not in report["meta"]["段落"]
     # The contexts were indexed in the cache folder, not in the bundled index.
     assert any(p.name == "bm25.json" for p in cache.rglob("bm25.json"))
+    assert any(cache.rglob("sentences.npz"))  # sentence search, as over an ingested corpus
     assert not any(Path(bundled_index.index_dir).rglob("*contexts*"))
 
     second = zwqa_cli.run(args[:-3] + ["--cache-dir", str(cache)], bundled_index.index_dir)
     assert second.returncode == 0, second.stderr[-2000:]
-    assert "本次嵌入 0 块" in second.stdout  # the table run reuses every stored vector
+    assert "本次嵌入 0 块、0 句" in second.stdout  # the table run reuses every stored vector
     assert "检索对比" in second.stdout and "chatchat-ensemble" in second.stdout
