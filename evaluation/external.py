@@ -164,7 +164,7 @@ def index_contexts(
     store = stores.open(name)
     stored = store.ids()
     missing = [c for c in chunks if c.id not in stored]
-    plan = SentencePlan(chunks, _load_sentences(folder / SENTENCE_FILE))
+    plan = SentencePlan(chunks, SentenceIndex.load_reusable(folder / SENTENCE_FILE))
     total = len(missing) + plan.pending
     if progress:
         progress(0, total)
@@ -190,15 +190,6 @@ def index_contexts(
         sentences_embedded=plan.pending,
         seconds=round(time.perf_counter() - t0, 1),
     )
-
-
-def _load_sentences(path: Path) -> SentenceIndex | None:
-    """Return the sentence vectors cached at path; None when absent or unreadable (all are then
-    embedded again)."""
-    try:
-        return SentenceIndex.load(path)
-    except (OSError, ValueError):
-        return None
 
 
 def _load_or_build_bm25(path: Path, chunks: Sequence[Chunk],

@@ -79,7 +79,5 @@ def _previous_sentences(plan, index_dir: Path) -> SentenceIndex | None:
     reused (same embedding model) and read; None otherwise (then every sentence is embedded)."""
     if plan.previous is None or plan.new_collection:
         return None
-    try:
-        return SentenceIndex.load(state_dir(index_dir, plan.previous.generation) / SENTENCE_FILE)
-    except (OSError, ValueError, KeyError):  # only an optimisation, like the old BM25 file
-        return None
+    path = state_dir(index_dir, plan.previous.generation) / SENTENCE_FILE
+    return SentenceIndex.load_reusable(path)

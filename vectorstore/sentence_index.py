@@ -112,6 +112,15 @@ class SentenceIndex:
             raise ValueError(f"{path}: rows do not match")
         return cls(chunk_ids, keys, vectors)
 
+    @classmethod
+    def load_reusable(cls, path: Path) -> SentenceIndex | None:
+        """Return the index saved at path for its vectors to be reused, or None when it is
+        missing or unreadable (reuse is only an optimisation: every sentence is then embedded)."""
+        try:
+            return cls.load(path)
+        except (OSError, ValueError, KeyError):
+            return None
+
 
 class SentencePlan:
     """The sentences of chunks and which of them need a vector: those previous (an earlier
